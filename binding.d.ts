@@ -1,0 +1,65 @@
+/**
+ * Types of the raw native binding (`build/Release/maxpool2d.node` or `prebuilds/<platform>-<arch>/maxpool2d.node`).
+ *
+ * Internal: the public API lives in `lib/`. The binding trusts nothing it is given: it re-checks argument
+ * kinds, plan fields and every buffer length against the plan (64-bit, overflow-checked) and throws
+ * `TypeError` / `RangeError` with a `code` on any mismatch.
+ */
+
+/** Typed arrays the kernels read and write values from. */
+export type NativeValues = Float32Array | Float64Array;
+/** Typed arrays holding plane-local indices (`h * W_in + w`). */
+export type NativeIndices = BigInt64Array | Int32Array;
+
+/**
+ * A resolved pooling plan, as 13 integers in a Float64Array:
+ * `[planes, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW]`, where `planes = N * C`.
+ * Produced by `lib/geometry.ts`; the native side only checks that every field is an integer in range
+ * (kernel, stride, dilation >= 1; padding >= 0; sizes >= 0) and that buffer lengths match.
+ */
+export type PoolPlanArray = Float64Array;
+
+/**
+ * A resolved unpooling plan, as 5 integers in a Float64Array: `[planes, IH, IW, OH, OW]`
+ * (the pooled input is `planes x IH x IW`, the output `planes x OH x OW`).
+ */
+export type UnpoolPlanArray = Float64Array;
+
+export interface NativeBinding {
+  /**
+   * Max-pools `input` into `output` (same dtype), and writes indices into `indices` when it is not null.
+   * `threads` >= 1 caps the threads used for this call (0 = the pool's current setting).
+   */
+  maxPool2d(
+    input: NativeValues,
+    output: NativeValues,
+    indices: NativeIndices | null,
+    plan: PoolPlanArray,
+    threads: number,
+  ): void;
+
+  /**
+   * Zero-fills `output` and scatters `input[p][i]` to `output[p][indices[p][i]]`.
+   * Checks every index first: on a bad one it throws a RangeError (code `ERR_MAXPOOL2D_INVALID_INDEX`) naming
+   * the first bad index and its position, and leaves `output` untouched.
+   */
+  maxUnpool2d(
+    input: NativeValues,
+    indices: NativeIndices,
+    output: NativeValues,
+    plan: UnpoolPlanArray,
+    threads: number,
+  ): void;
+
+  /** The instruction set the kernels run with: 'avx512' | 'avx2' | 'neon' | 'scalar'. */
+  isa(): string;
+  /** ISAs this CPU can run, best first (always ends with 'scalar'). */
+  supportedIsas(): string[];
+  /** Switches to another supported ISA (tests, or users who need to lower it). Throws RangeError otherwise. */
+  setIsa(name: string): string;
+
+  /** Threads of the process-wide pool used by default (>= 1). */
+  getNumThreads(): number;
+  /** Sets the default thread count (1 ..= 1024). */
+  setNumThreads(n: number): void;
+}

@@ -1,0 +1,19 @@
+/**
+ * The seam between the public API and an executor. A backend receives a plan resolved by `lib/geometry.ts`
+ * and buffers of the right lengths, and fills the output.
+ */
+import type { PoolPlan, UnpoolPlan } from '../geometry';
+import type { FloatArray, IndexArray } from '../tensor';
+
+export interface Backend {
+  readonly name: 'native' | 'js';
+  /** Instruction set in use (native only). */
+  readonly isa?: string;
+  /** Pools `input` into `output`; writes plane-local indices when `indices` is not null. */
+  pool(plan: PoolPlan, input: FloatArray, output: FloatArray, indices: IndexArray | null, threads: number): void;
+  /**
+   * Checks every index against the output plane (RangeError naming the first bad one, output untouched),
+   * then zero-fills `output` and scatters `input` into it.
+   */
+  unpool(plan: UnpoolPlan, input: FloatArray, indices: IndexArray, output: FloatArray, threads: number): void;
+}

@@ -1,0 +1,10 @@
+/** The pure TypeScript backend: the fallback when no native binary loads, and the reference for it. */
+import type { Backend } from './backend';
+import { poolJs } from './js-pool';
+import { unpoolJs } from './js-unpool';
+
+export const jsBackend: Backend = {
+  name: 'js',
+  pool: (plan, input, output, indices) => poolJs(plan, input, output, indices),
+  unpool: (plan, input, indices, output) => unpoolJs(plan, input, indices, output),
+};

@@ -1,0 +1,68 @@
+/**
+ * Loads the native addon with node-gyp-build and adapts it to the `Backend` seam. Never throws at import:
+ * a missing or broken binary is recorded in `loadError` and the JS backend serves instead.
+ */
+import * as path from 'node:path';
+import type { NativeBinding } from '../../binding';
+import type { PoolPlan, UnpoolPlan } from '../geometry';
+import type { Backend } from './backend';
+
+export interface NativeLoad {
+  binding: NativeBinding | null;
+  loadError?: string;
+}
+
+const REQUIRED = ['maxPool2d', 'maxUnpool2d', 'isa', 'supportedIsas', 'setIsa', 'getNumThreads', 'setNumThreads'];
+
+/** Package root: `lib/backends` under vitest, `dist/backends` when installed. */
+export const packageRoot = path.join(__dirname, '..', '..');
+
+export function loadNative(): NativeLoad {
+  if (process.env.MAXPOOL2D_FORCE_JS === '1') return { binding: null, loadError: 'disabled by MAXPOOL2D_FORCE_JS=1' };
+  try {
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    const binding = load(packageRoot) as NativeBinding;
+    const missing = REQUIRED.filter((name) => typeof (binding as unknown as Record<string, unknown>)[name] !== 'function');
+    if (missing.length > 0) return { binding: null, loadError: `native addon lacks ${missing.join(', ')}` };
+    return { binding };
+  } catch (error) {
+    return { binding: null, loadError: String((error as Error)?.message ?? error).split('\n')[0] };
+  }
+}
+
+/** The plan as the binding reads it: `[planes, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW]`. */
+export function poolPlanArray(plan: PoolPlan): Float64Array {
+  return new Float64Array([
+    plan.planes,
+    plan.H,
+    plan.W,
+    plan.OH,
+    plan.OW,
+    plan.kernel[0],
+    plan.kernel[1],
+    plan.stride[0],
+    plan.stride[1],
+    plan.padding[0],
+    plan.padding[1],
+    plan.dilation[0],
+    plan.dilation[1],
+  ]);
+}
+
+/** The unpool plan as the binding reads it: `[planes, IH, IW, OH, OW]`. */
+export function unpoolPlanArray(plan: UnpoolPlan): Float64Array {
+  return new Float64Array([plan.planes, plan.IH, plan.IW, plan.OH, plan.OW]);
+}
+
+export function nativeBackend(binding: NativeBinding): Backend {
+  return {
+    name: 'native',
+    get isa() {
+      return binding.isa();
+    },
+    pool: (plan, input, output, indices, threads) =>
+      binding.maxPool2d(input, output, indices, poolPlanArray(plan), threads),
+    unpool: (plan, input, indices, output, threads) =>
+      binding.maxUnpool2d(input, indices, output, unpoolPlanArray(plan), threads),
+  };
+}

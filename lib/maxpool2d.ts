@@ -1,0 +1,154 @@
+/**
+ * `maxPool2d` and `MaxPool2d`: torch.nn.functional.max_pool2d / torch.nn.MaxPool2d.
+ */
+import { activeBackend, readThreads } from './backend';
+import { MaxPoolRangeError, typeError } from './errors';
+import { type PoolGeometryOptions, type PoolParams, type Size2, maxPoolIndex, planPool, resolvePoolParams } from './geometry';
+import { checkNoAlias, indexOutput, readFloatTensor, readIndexDType, valueOutput } from './input';
+import type { FloatArray, IndexArray, IndexDType, IndexTensor, OutputTensor, Tensor } from './tensor';
+
+/** Options that change how a call runs, not what it computes. */
+export interface RunOptions {
+  /** Threads for this call (native backend); default: `getNumThreads()`. */
+  threads?: number;
+  /** Write the values here instead of allocating (same dtype as the input, exact length). */
+  out?: FloatArray;
+  /** Write the indices here instead of allocating (`BigInt64Array` or `Int32Array` per `indexDtype`). */
+  indicesOut?: IndexArray;
+}
+
+/** Everything `maxPool2d` accepts besides the input. */
+export interface MaxPool2dOptions extends PoolGeometryOptions, RunOptions {
+  /** Window size: `k` or `[kH, kW]`. */
+  kernelSize: Size2;
+  /** Step between windows; omitted or null means `kernelSize`. */
+  stride?: Size2 | null;
+  /** Implicit -Infinity padding on both sides (at most half the kernel); default 0. */
+  padding?: Size2;
+  /** Spacing between window taps; default 1. */
+  dilation?: Size2;
+  /** Use ceil instead of floor for the output size (PyTorch's rule); default false. */
+  ceilMode?: boolean;
+  /** Also return the argmax of each window; default false. */
+  returnIndices?: boolean;
+  /** `'int64'` (PyTorch's, a `BigInt64Array`; default) or `'int32'` (an `Int32Array`). */
+  indexDtype?: IndexDType;
+}
+
+/** What `maxPool2d` returns with `returnIndices: true`, as PyTorch's `(output, indices)`. */
+export type PoolWithIndices<D extends FloatArray = FloatArray> = [OutputTensor<D>, IndexTensor];
+
+function readRunFlags(options: MaxPool2dOptions) {
+  const returnIndices = options.returnIndices ?? false;
+  if (typeof returnIndices !== 'boolean') throw typeError('returnIndices', 'a boolean', returnIndices);
+  return { returnIndices, indexDtype: readIndexDType(options.indexDtype), threads: readThreads(options.threads) };
+}
+
+/** Runs one pooling call on resolved parameters (shared by the function and the class). */
+export function runPool(
+  input: unknown,
+  params: PoolParams,
+  returnIndices: boolean,
+  indexDtype: IndexDType,
+  run: RunOptions,
+): OutputTensor | PoolWithIndices {
+  const tensor = readFloatTensor(input, 'input');
+  const threads = readThreads(run.threads);
+  const plan = planPool(tensor.shape, params, tensor.data.length);
+  if (returnIndices && indexDtype === 'int32' && maxPoolIndex(plan) > 2 ** 31 - 1) {
+    throw new MaxPoolRangeError(
+      'ERR_OUT_OF_RANGE',
+      `indexDtype 'int32' cannot index a ${plan.H}x${plan.W} plane (indices could exceed 2^31 - 1); use 'int64'`,
+    );
+  }
+  const output = valueOutput(run.out, tensor.dtype, plan.outputLength);
+  checkNoAlias(output, 'out', tensor.data, 'input.data');
+  const indices = returnIndices ? indexOutput(run.indicesOut, indexDtype, plan.outputLength) : null;
+  if (indices) {
+    checkNoAlias(indices, 'indicesOut', tensor.data, 'input.data');
+    checkNoAlias(indices, 'indicesOut', output, 'out');
+  }
+  activeBackend().pool(plan, tensor.data, output, indices, threads);
+  const result: OutputTensor = { data: output, shape: plan.outputShape, dtype: tensor.dtype };
+  if (!indices) return result;
+  return [result, { data: indices, shape: plan.outputShape.slice(), dtype: indexDtype }];
+}
+
+/**
+ * 2-D max pooling over an `[N, C, H, W]` or `[C, H, W]` tensor, exactly as `torch.nn.functional.max_pool2d`.
+ *
+ * @example
+ * ```ts
+ * import { maxPool2d } from 'maxpool2d';
+ * const input = { data: Float32Array.from({ length: 16 }, (_, i) => i), shape: [1, 1, 4, 4] };
+ * const out = maxPool2d(input, { kernelSize: 2, stride: 2 });
+ * // out.shape = [1, 1, 2, 2], out.data = [5, 7, 13, 15]
+ * const [values, indices] = maxPool2d(input, { kernelSize: 2, returnIndices: true });
+ * // indices.data = BigInt64Array [5n, 7n, 13n, 15n]
+ * ```
+ */
+export function maxPool2d<D extends FloatArray>(
+  input: Tensor<D>,
+  options: MaxPool2dOptions & { returnIndices: true },
+): PoolWithIndices<D>;
+export function maxPool2d<D extends FloatArray>(
+  input: Tensor<D>,
+  options: MaxPool2dOptions & { returnIndices?: false },
+): OutputTensor<D>;
+export function maxPool2d(input: Tensor, options: MaxPool2dOptions): OutputTensor | PoolWithIndices;
+export function maxPool2d(input: Tensor, options: MaxPool2dOptions): OutputTensor | PoolWithIndices {
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
+  const params = resolvePoolParams(options);
+  const { returnIndices, indexDtype } = readRunFlags(options);
+  return runPool(input, params, returnIndices, indexDtype, options);
+}
+
+/** `forward`'s result: `[output, indices]` for a module built with `returnIndices: true`. */
+export type PoolResult<R extends boolean, D extends FloatArray> = R extends true ? PoolWithIndices<D> : OutputTensor<D>;
+
+/** Constructor options of `MaxPool2d` (everything but `kernelSize`). */
+export type MaxPool2dModuleOptions = Omit<MaxPool2dOptions, 'kernelSize' | 'out' | 'indicesOut'>;
+
+/**
+ * The module form, as `torch.nn.MaxPool2d`: parameters are validated once, in the constructor.
+ *
+ * @example
+ * ```ts
+ * import { MaxPool2d } from 'maxpool2d';
+ * const pool = new MaxPool2d(3, { stride: 2, padding: 1 });
+ * const y = pool.forward({ data: new Float32Array(64 * 112 * 112), shape: [1, 64, 112, 112] });
+ * // y.shape = [1, 64, 56, 56]
+ * ```
+ */
+export class MaxPool2d<R extends boolean = false> {
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly ceilMode: boolean;
+  readonly returnIndices: R;
+  readonly indexDtype: IndexDType;
+  readonly threads: number | undefined;
+  readonly #params: PoolParams;
+
+  constructor(kernelSize: Size2, options: MaxPool2dModuleOptions & { returnIndices?: R } = {}) {
+    if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
+    const all = { ...options, kernelSize };
+    this.#params = resolvePoolParams(all);
+    const flags = readRunFlags(all);
+    this.kernelSize = this.#params.kernel;
+    this.stride = this.#params.stride;
+    this.padding = this.#params.padding;
+    this.dilation = this.#params.dilation;
+    this.ceilMode = this.#params.ceilMode;
+    this.returnIndices = flags.returnIndices as R;
+    this.indexDtype = flags.indexDtype;
+    this.threads = flags.threads || undefined;
+  }
+
+  /** Pools `input`; returns `[output, indices]` when the module was built with `returnIndices: true`. */
+  forward<D extends FloatArray>(input: Tensor<D>, run: RunOptions = {}): PoolResult<R, D> {
+    const merged = { threads: this.threads, ...run };
+    return runPool(input, this.#params, this.returnIndices, this.indexDtype, merged) as PoolResult<R, D>;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * `maxUnpool2d` and `MaxUnpool2d`: torch.nn.functional.max_unpool2d / torch.nn.MaxUnpool2d.
+ */
+import { activeBackend, readThreads } from './backend';
+import { MaxPoolRangeError, typeError } from './errors';
+import { type Size2, type UnpoolGeometryOptions, type UnpoolParams, planUnpool, resolveUnpoolParams } from './geometry';
+import { checkNoAlias, readFloatTensor, readIndexTensor, valueOutput } from './input';
+import type { FloatArray, IndexArray, OutputTensor, Tensor } from './tensor';
+
+/** Everything `maxUnpool2d` accepts besides the input and indices. */
+export interface MaxUnpool2dOptions extends UnpoolGeometryOptions {
+  /** The pool's window size: `k` or `[kH, kW]`. */
+  kernelSize: Size2;
+  /** The pool's stride; omitted or null means `kernelSize`. */
+  stride?: Size2 | null;
+  /** The pool's padding; default 0. */
+  padding?: Size2;
+  /**
+   * Output size `[H, W]` or `[N, C, H, W]`; each of H, W must lie strictly within `default ± stride`, where
+   * `default = (in - 1) * stride - 2 * padding + kernelSize`. Default: `default`.
+   */
+  outputSize?: readonly number[] | null;
+  /** Threads for this call (native backend). */
+  threads?: number;
+  /** Write the output here instead of allocating (same dtype as the input, exact length); it is zero-filled. */
+  out?: FloatArray;
+}
+
+/** An index tensor as `maxPool2d` returns it (`BigInt64Array` or `Int32Array`). */
+export interface IndicesInput {
+  data: IndexArray;
+  shape: readonly number[];
+}
+
+/** Runs one unpooling call on resolved parameters (shared by the function and the class). */
+export function runUnpool(
+  input: unknown,
+  indices: unknown,
+  params: UnpoolParams,
+  outputSize: readonly number[] | null | undefined,
+  threadsOption: unknown,
+  out: unknown,
+): OutputTensor {
+  const tensor = readFloatTensor(input, 'input');
+  const idx = readIndexTensor(indices, 'indices');
+  const threads = readThreads(threadsOption);
+  const plan = planUnpool(tensor.shape, params, tensor.data.length, idx.shape, idx.data.length, outputSize);
+  if (idx.data instanceof Int32Array && plan.OH * plan.OW > 2 ** 31) {
+    throw new MaxPoolRangeError(
+      'ERR_OUT_OF_RANGE',
+      `Int32Array indices cannot address a ${plan.OH}x${plan.OW} output plane; use BigInt64Array`,
+    );
+  }
+  const output = valueOutput(out, tensor.dtype, plan.outputLength);
+  checkNoAlias(output, 'out', tensor.data, 'input.data');
+  checkNoAlias(output, 'out', idx.data, 'indices.data');
+  activeBackend().unpool(plan, tensor.data, idx.data, output, threads);
+  return { data: output, shape: plan.outputShape, dtype: tensor.dtype };
+}
+
+/**
+ * Partial inverse of `maxPool2d`, exactly as `torch.nn.functional.max_unpool2d`: a zero-filled output with each
+ * pooled value written back at its index. Throws a RangeError naming the first index outside the output plane.
+ *
+ * @example
+ * ```ts
+ * import { maxPool2d, maxUnpool2d } from 'maxpool2d';
+ * const x = { data: Float32Array.from({ length: 16 }, (_, i) => i), shape: [1, 1, 4, 4] };
+ * const [y, idx] = maxPool2d(x, { kernelSize: 2, returnIndices: true });
+ * const z = maxUnpool2d(y, idx, { kernelSize: 2 }); // shape [1, 1, 4, 4], zeros except 5, 7, 13, 15
+ * ```
+ */
+export function maxUnpool2d<D extends FloatArray>(
+  input: Tensor<D>,
+  indices: IndicesInput,
+  options: MaxUnpool2dOptions,
+): OutputTensor<D> {
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
+  const params = resolveUnpoolParams(options);
+  return runUnpool(input, indices, params, options.outputSize, options.threads, options.out) as OutputTensor<D>;
+}
+
+/** Constructor options of `MaxUnpool2d`. */
+export interface MaxUnpool2dModuleOptions {
+  stride?: Size2 | null;
+  padding?: Size2;
+  threads?: number;
+}
+
+/**
+ * The module form, as `torch.nn.MaxUnpool2d`.
+ *
+ * @example
+ * ```ts
+ * import { MaxPool2d, MaxUnpool2d } from 'maxpool2d';
+ * const pool = new MaxPool2d(2, { returnIndices: true });
+ * const unpool = new MaxUnpool2d(2);
+ * const [y, idx] = pool.forward(x);
+ * const restored = unpool.forward(y, idx); // x's shape, maxima in place, zeros elsewhere
+ * ```
+ */
+export class MaxUnpool2d {
+  readonly kernelSize: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: readonly [number, number];
+  readonly threads: number | undefined;
+  readonly #params: UnpoolParams;
+
+  constructor(kernelSize: Size2, options: MaxUnpool2dModuleOptions = {}) {
+    if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
+    this.#params = resolveUnpoolParams({ ...options, kernelSize });
+    this.kernelSize = this.#params.kernel;
+    this.stride = this.#params.stride;
+    this.padding = this.#params.padding;
+    this.threads = readThreads(options.threads) || undefined;
+  }
+
+  /** Unpools `input` at `indices`; `outputSize` as in `maxUnpool2d`. */
+  forward<D extends FloatArray>(
+    input: Tensor<D>,
+    indices: IndicesInput,
+    outputSize?: readonly number[] | null,
+    run: { threads?: number; out?: FloatArray } = {},
+  ): OutputTensor<D> {
+    return runUnpool(input, indices, this.#params, outputSize, run.threads ?? this.threads, run.out) as OutputTensor<D>;
+  }
+}

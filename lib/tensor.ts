@@ -1,0 +1,101 @@
+/**
+ * Tensor types, dtype detection and `toList` (PyTorch's `tolist()`).
+ */
+import { typeError } from './errors';
+
+/** Element types the pooling ops accept. */
+export type DType = 'float32' | 'float64';
+/** Index element types: PyTorch's int64 (`BigInt64Array`) or a compact `Int32Array`. */
+export type IndexDType = 'int64' | 'int32';
+
+/** The typed array behind a tensor of `DType`. */
+export type FloatArray = Float32Array | Float64Array;
+/** The typed array behind an index tensor. */
+export type IndexArray = BigInt64Array | Int32Array;
+
+/** A dense row-major tensor. `shape` is `[N, C, H, W]` or unbatched `[C, H, W]`. */
+export interface Tensor<D extends FloatArray = FloatArray> {
+  data: D;
+  shape: readonly number[];
+}
+
+/** A tensor returned by this package: it also says its dtype. */
+export interface OutputTensor<D extends FloatArray = FloatArray> {
+  data: D;
+  shape: number[];
+  dtype: DType;
+}
+
+/** Indices returned by `maxPool2d({ returnIndices: true })`: plane-local `h * W_in + w`. */
+export interface IndexTensor<I extends IndexArray = IndexArray> {
+  data: I;
+  shape: number[];
+  dtype: IndexDType;
+}
+
+/** The dtype of a value array, or a TypeError naming `name`. */
+export function floatDType(data: unknown, name: string): DType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  throw typeError(name, 'a Float32Array or Float64Array', data);
+}
+
+/** The dtype of an index array, or a TypeError naming `name`. */
+export function indexDType(data: unknown, name: string): IndexDType {
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Int32Array) return 'int32';
+  throw typeError(name, 'a BigInt64Array or Int32Array', data);
+}
+
+/** Allocates a zeroed value array of `dtype`. */
+export function allocFloat(dtype: DType, length: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+}
+
+/** Allocates a zeroed index array of `dtype`. */
+export function allocIndex(dtype: IndexDType, length: number): IndexArray {
+  return dtype === 'int64' ? new BigInt64Array(length) : new Int32Array(length);
+}
+
+/** A nested array of numbers (or bigints, for int64 indices), as PyTorch's `tolist()` gives. */
+export type NestedList = number | bigint | NestedList[];
+
+/**
+ * Turns a tensor into nested arrays, like PyTorch's `Tensor.tolist()`.
+ *
+ * @example
+ * ```ts
+ * toList({ data: new Float32Array([1, 2, 3, 4]), shape: [1, 2, 2] }); // [[[1, 2], [3, 4]]]
+ * ```
+ */
+export function toList(tensor: { data: ArrayLike<number | bigint>; shape: readonly number[] }): NestedList {
+  const { data, shape } = tensor;
+  const build = (dim: number, offset: number): NestedList => {
+    if (dim === shape.length) return data[offset];
+    let stride = 1;
+    for (let d = dim + 1; d < shape.length; d++) stride *= shape[d];
+    const out: NestedList[] = [];
+    for (let i = 0; i < shape[dim]; i++) out.push(build(dim + 1, offset + i * stride));
+    return out;
+  };
+  return build(0, 0);
+}
+
+/**
+ * Formats a tensor as PyTorch prints `tolist()`: nested brackets, one innermost row per line.
+ * Numbers are printed with up to `digits` decimals (default 4).
+ */
+export function formatTensor(
+  tensor: { data: ArrayLike<number | bigint>; shape: readonly number[] },
+  digits = 4,
+): string {
+  const fmt = (x: number | bigint) =>
+    typeof x === 'bigint' ? String(x) : Number.isInteger(x) ? String(x) : String(Number(x.toFixed(digits)));
+  const render = (value: NestedList, depth: number): string => {
+    if (!Array.isArray(value)) return fmt(value);
+    if (value.length === 0 || !Array.isArray(value[0])) return `[${value.map((v) => render(v, depth + 1)).join(', ')}]`;
+    const pad = ' '.repeat(depth + 1);
+    return `[${value.map((v, i) => (i === 0 ? '' : pad) + render(v, depth + 1)).join(',\n')}]`;
+  };
+  return render(toList(tensor), 0);
+}
