@@ -2,10 +2,10 @@
  * Chooses the backend once, at import, and exposes what runs (`backend()`) and the thread settings.
  */
 import * as os from 'node:os';
-import { rangeError, typeError } from './errors';
 import type { Backend } from './backends/backend';
 import { jsBackend } from './backends/js';
 import { loadNative, nativeBackend } from './backends/native';
+import { rangeError, typeError } from './errors';
 
 const load = loadNative();
 const defaultBackend: Backend = load.binding ? nativeBackend(load.binding) : jsBackend;

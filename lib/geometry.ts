@@ -5,7 +5,7 @@
  * Rules follow PyTorch 1.13 (`aten/src/ATen/native/Pool.h`, `torch.nn.functional._unpool_output_size`), as
  * pinned by the golden vectors (see `test/fixtures/SEMANTICS.md`).
  */
-import { MaxPoolRangeError, describe, rangeError, typeError } from './errors';
+import { describe, MaxPoolRangeError, rangeError, typeError } from './errors';
 
 /** A spatial parameter: one number for both axes, or `[h, w]`. */
 export type Size2 = number | readonly [number, number] | readonly number[];
@@ -88,12 +88,14 @@ export function resolvePoolParams(options: PoolGeometryOptions): PoolParams {
   const kernel = readPair(options.kernelSize, 'kernelSize');
   checkMin(kernel, 1, 'kernelSize', 'at least 1');
   const strideRaw = options.stride;
-  const noStride = strideRaw === undefined || strideRaw === null || (Array.isArray(strideRaw) && strideRaw.length === 0);
+  const noStride =
+    strideRaw === undefined || strideRaw === null || (Array.isArray(strideRaw) && strideRaw.length === 0);
   const stride = noStride ? kernel : readPair(strideRaw, 'stride');
   checkMin(stride, 1, 'stride', 'at least 1');
   const padding = options.padding === undefined ? ([0, 0] as [number, number]) : readPair(options.padding, 'padding');
   checkMin(padding, 0, 'padding', 'non-negative');
-  const dilation = options.dilation === undefined ? ([1, 1] as [number, number]) : readPair(options.dilation, 'dilation');
+  const dilation =
+    options.dilation === undefined ? ([1, 1] as [number, number]) : readPair(options.dilation, 'dilation');
   checkMin(dilation, 1, 'dilation', 'at least 1');
   for (let i = 0; i < 2; i++) {
     if (padding[i] * 2 > kernel[i]) {
@@ -119,7 +121,10 @@ export function pooledSize(size: number, k: number, s: number, p: number, d: num
 }
 
 /** Validates an input shape: rank 3 or 4, non-negative integers, non-empty C/H/W. */
-export function readShape(shape: unknown, name: string): { batched: boolean; N: number; C: number; H: number; W: number } {
+export function readShape(
+  shape: unknown,
+  name: string,
+): { batched: boolean; N: number; C: number; H: number; W: number } {
   if (!Array.isArray(shape)) throw typeError(name, 'an array of 3 or 4 integers', shape);
   if (shape.length !== 3 && shape.length !== 4) {
     throw rangeError(`${name}.length`, '3 ([C, H, W]) or 4 ([N, C, H, W])', shape.length);
@@ -216,7 +221,8 @@ export function resolveUnpoolParams(options: UnpoolGeometryOptions): UnpoolParam
   const kernel = readPair(options.kernelSize, 'kernelSize');
   checkMin(kernel, 1, 'kernelSize', 'at least 1');
   const strideRaw = options.stride;
-  const noStride = strideRaw === undefined || strideRaw === null || (Array.isArray(strideRaw) && strideRaw.length === 0);
+  const noStride =
+    strideRaw === undefined || strideRaw === null || (Array.isArray(strideRaw) && strideRaw.length === 0);
   const stride = noStride ? kernel : readPair(strideRaw, 'stride');
   checkMin(stride, 1, 'stride', 'at least 1');
   const padding = options.padding === undefined ? ([0, 0] as [number, number]) : readPair(options.padding, 'padding');

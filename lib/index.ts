@@ -9,34 +9,34 @@
  * ```
  * @packageDocumentation
  */
-export { backend, getNumThreads, setNumThreads, type BackendInfo } from './backend';
-export { MaxPoolRangeError, MaxPoolTypeError, type ErrorCode } from './errors';
-export { pooledSize, unpooledSize, type Size2 } from './geometry';
+export { type BackendInfo, backend, getNumThreads, setNumThreads } from './backend';
+export { type ErrorCode, MaxPoolRangeError, MaxPoolTypeError } from './errors';
+export { pooledSize, type Size2, unpooledSize } from './geometry';
 export {
   MaxPool2d,
-  maxPool2d,
   type MaxPool2dModuleOptions,
   type MaxPool2dOptions,
+  maxPool2d,
   type PoolResult,
   type PoolWithIndices,
   type RunOptions,
 } from './maxpool2d';
 export {
-  MaxUnpool2d,
-  maxUnpool2d,
   type IndicesInput,
+  MaxUnpool2d,
   type MaxUnpool2dModuleOptions,
   type MaxUnpool2dOptions,
+  maxUnpool2d,
 } from './maxunpool2d';
 export {
-  formatTensor,
-  toList,
   type DType,
   type FloatArray,
+  formatTensor,
   type IndexArray,
   type IndexDType,
   type IndexTensor,
   type NestedList,
   type OutputTensor,
   type Tensor,
+  toList,
 } from './tensor';

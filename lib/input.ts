@@ -1,15 +1,15 @@
 /**
  * Reads tensors and output buffers handed to the public API, with typed errors.
  */
-import { MaxPoolRangeError, MaxPoolTypeError, describe, typeError } from './errors';
+import { describe, MaxPoolRangeError, MaxPoolTypeError, typeError } from './errors';
 import {
-  type DType,
-  type FloatArray,
-  type IndexArray,
-  type IndexDType,
   allocFloat,
   allocIndex,
+  type DType,
+  type FloatArray,
   floatDType,
+  type IndexArray,
+  type IndexDType,
   indexDType,
 } from './tensor';
 
@@ -65,11 +65,17 @@ export function valueOutput(out: unknown, dtype: DType, length: number, name = '
   if (out === undefined || out === null) return allocFloat(dtype, length);
   const got = floatDType(out, name);
   if (got !== dtype) {
-    throw new MaxPoolTypeError('ERR_INVALID_ARG_TYPE', `${name} must be a ${dtype} array like the input, but got ${describe(out)}`);
+    throw new MaxPoolTypeError(
+      'ERR_INVALID_ARG_TYPE',
+      `${name} must be a ${dtype} array like the input, but got ${describe(out)}`,
+    );
   }
   const array = out as FloatArray;
   if (array.length !== length) {
-    throw new MaxPoolRangeError('ERR_MAXPOOL2D_BUFFER_LENGTH', `${name}.length must be ${length}, but got ${array.length}`);
+    throw new MaxPoolRangeError(
+      'ERR_MAXPOOL2D_BUFFER_LENGTH',
+      `${name}.length must be ${length}, but got ${array.length}`,
+    );
   }
   return array;
 }
@@ -86,7 +92,10 @@ export function indexOutput(out: unknown, dtype: IndexDType, length: number, nam
   }
   const array = out as IndexArray;
   if (array.length !== length) {
-    throw new MaxPoolRangeError('ERR_MAXPOOL2D_BUFFER_LENGTH', `${name}.length must be ${length}, but got ${array.length}`);
+    throw new MaxPoolRangeError(
+      'ERR_MAXPOOL2D_BUFFER_LENGTH',
+      `${name}.length must be ${length}, but got ${array.length}`,
+    );
   }
   return array;
 }

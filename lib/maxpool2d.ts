@@ -3,7 +3,14 @@
  */
 import { activeBackend, readThreads } from './backend';
 import { MaxPoolRangeError, typeError } from './errors';
-import { type PoolGeometryOptions, type PoolParams, type Size2, maxPoolIndex, planPool, resolvePoolParams } from './geometry';
+import {
+  maxPoolIndex,
+  type PoolGeometryOptions,
+  type PoolParams,
+  planPool,
+  resolvePoolParams,
+  type Size2,
+} from './geometry';
 import { checkNoAlias, indexOutput, readFloatTensor, readIndexDType, valueOutput } from './input';
 import type { FloatArray, IndexArray, IndexDType, IndexTensor, OutputTensor, Tensor } from './tensor';
 

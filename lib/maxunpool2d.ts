@@ -3,7 +3,7 @@
  */
 import { activeBackend, readThreads } from './backend';
 import { MaxPoolRangeError, typeError } from './errors';
-import { type Size2, type UnpoolGeometryOptions, type UnpoolParams, planUnpool, resolveUnpoolParams } from './geometry';
+import { planUnpool, resolveUnpoolParams, type Size2, type UnpoolGeometryOptions, type UnpoolParams } from './geometry';
 import { checkNoAlias, readFloatTensor, readIndexTensor, valueOutput } from './input';
 import type { FloatArray, IndexArray, OutputTensor, Tensor } from './tensor';
 

@@ -22,7 +22,9 @@ export function loadNative(): NativeLoad {
   try {
     const load = require('node-gyp-build') as (dir: string) => unknown;
     const binding = load(packageRoot) as NativeBinding;
-    const missing = REQUIRED.filter((name) => typeof (binding as unknown as Record<string, unknown>)[name] !== 'function');
+    const missing = REQUIRED.filter(
+      (name) => typeof (binding as unknown as Record<string, unknown>)[name] !== 'function',
+    );
     if (missing.length > 0) return { binding: null, loadError: `native addon lacks ${missing.join(', ')}` };
     return { binding };
   } catch (error) {

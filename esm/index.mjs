@@ -1,0 +1,20 @@
+// ESM entry: re-exports the CommonJS build so that both module systems share one instance (one backend,
+// one thread pool). The names are checked against dist/index.js by test/package.test.ts.
+import cjs from '../dist/index.js';
+
+export const {
+  MaxPool2d,
+  MaxPoolRangeError,
+  MaxPoolTypeError,
+  MaxUnpool2d,
+  backend,
+  formatTensor,
+  getNumThreads,
+  maxPool2d,
+  maxUnpool2d,
+  pooledSize,
+  setNumThreads,
+  toList,
+  unpooledSize,
+} = cjs;
+export default cjs;

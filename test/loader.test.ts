@@ -1,0 +1,61 @@
+/**
+ * The loader: which backend serves, forced JS, a broken binary, and the CI guarantee that native built.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { backend } from '../lib/index';
+
+const root = join(__dirname, '..');
+
+/** Runs a snippet against the compiled package in a fresh process and returns its JSON output. */
+function probe(env: Record<string, string>, code = 'console.log(JSON.stringify(require(".").backend()))') {
+  const out = execFileSync(process.execPath, ['-e', code], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+describe('loader', () => {
+  it('reports a consistent backend', () => {
+    const info = backend();
+    expect(['native', 'js']).toContain(info.name);
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    if (info.name === 'native') {
+      expect(['avx512', 'avx2', 'neon', 'scalar']).toContain(info.isa);
+      expect(info.loadError).toBeUndefined();
+    } else {
+      expect(typeof info.loadError).toBe('string');
+    }
+  });
+
+  it.runIf(process.env.MAXPOOL2D_REQUIRE_NATIVE === '1')('serves from the native addon in CI', () => {
+    expect(backend()).toMatchObject({ name: 'native' });
+  });
+
+  it('MAXPOOL2D_FORCE_JS=1 forces the JS backend and says why', () => {
+    const info = probe({ MAXPOOL2D_FORCE_JS: '1' });
+    expect(info.name).toBe('js');
+    expect(info.loadError).toMatch(/MAXPOOL2D_FORCE_JS/);
+  });
+
+  it('falls back to JS with loadError when the binary is broken, and still computes', () => {
+    // A "prebuild" that is not an ELF at all, found through node-gyp-build's MAXPOOL2D_PREBUILD override.
+    const dir = mkdtempSync(join(tmpdir(), 'maxpool2d-broken-'));
+    const prebuilds = join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
+    execFileSync('mkdir', ['-p', prebuilds]);
+    writeFileSync(join(prebuilds, 'maxpool2d.node'), 'this is not a shared object');
+    const code = `
+      const m = require(".");
+      const y = m.maxPool2d({ data: new Float32Array([1, 2, 3, 4]), shape: [1, 1, 2, 2] }, { kernelSize: 2 });
+      console.log(JSON.stringify({ ...m.backend(), value: y.data[0] }));`;
+    const info = probe({ PREBUILDS_ONLY: '1', MAXPOOL2D_PREBUILD: dir }, code);
+    expect(info.name).toBe('js');
+    expect(info.loadError).toBeTruthy();
+    expect(info.value).toBe(4);
+  });
+});
