@@ -134,19 +134,21 @@ export function readShape(
     if (shape[i] < 0 || shape[i] > Number.MAX_SAFE_INTEGER) throw rangeError(`${name}[${i}]`, 'non-negative', shape[i]);
   }
   const batched = shape.length === 4;
-  const [N, C, H, W] = batched ? shape : [1, ...shape];
   const first = batched ? 1 : 0;
   for (let i = first; i < shape.length; i++) {
     if (shape[i] === 0) throw rangeError(`${name}[${i}]`, 'non-zero (only the batch dimension may be empty)', 0);
   }
+  const N = batched ? shape[0] : 1;
+  const C = shape[first];
+  const H = shape[first + 1];
+  const W = shape[first + 2];
   return { batched, N, C, H, W };
 }
 
-/** Number of elements of a shape, with a RangeError past 2^53. */
-export function elementCount(dims: readonly number[], name: string): number {
-  let n = 1;
-  for (const d of dims) n *= d;
-  if (!Number.isSafeInteger(n)) throw rangeError(name, `a shape with at most 2^53 - 1 elements`, dims.slice());
+/** N*C*H*W, with a RangeError past 2^53. */
+function count4(N: number, C: number, H: number, W: number, name: string): number {
+  const n = N * C * H * W;
+  if (!Number.isSafeInteger(n)) throw rangeError(name, 'a shape with at most 2^53 - 1 elements', [N, C, H, W]);
   return n;
 }
 
@@ -166,7 +168,7 @@ export function planPool(shape: unknown, params: PoolParams, dataLength: number)
         `dilation ${describe(params.dilation)}, padding ${describe(params.padding)} gives ${OH}x${OW}`,
     );
   }
-  const inputLength = elementCount([N, C, H, W], 'input.shape');
+  const inputLength = count4(N, C, H, W, 'input.shape');
   if (dataLength !== inputLength) {
     throw new MaxPoolRangeError(
       'ERR_MAXPOOL2D_BUFFER_LENGTH',
@@ -174,9 +176,12 @@ export function planPool(shape: unknown, params: PoolParams, dataLength: number)
     );
   }
   const outputShape = batched ? [N, C, OH, OW] : [C, OH, OW];
-  const outputLength = elementCount(outputShape, 'output shape');
-  return Object.freeze({
-    ...params,
+  return {
+    kernel: params.kernel,
+    stride: params.stride,
+    padding: params.padding,
+    dilation: params.dilation,
+    ceilMode: params.ceilMode,
     batched,
     N,
     C,
@@ -186,9 +191,9 @@ export function planPool(shape: unknown, params: PoolParams, dataLength: number)
     OW,
     planes: N * C,
     inputLength,
-    outputLength,
+    outputLength: count4(N, C, OH, OW, 'output shape'),
     outputShape,
-  });
+  };
 }
 
 /**
@@ -276,7 +281,7 @@ export function planUnpool(
       `indices.shape must equal input.shape ${describe(shape)}, but got ${describe(indicesShape)}`,
     );
   }
-  const inputLength = elementCount([N, C, H, W], 'input.shape');
+  const inputLength = count4(N, C, H, W, 'input.shape');
   if (dataLength !== inputLength) {
     throw new MaxPoolRangeError(
       'ERR_MAXPOOL2D_BUFFER_LENGTH',
@@ -324,7 +329,7 @@ export function planUnpool(
     );
   }
   const outputShape = batched ? [N, C, OH, OW] : [C, OH, OW];
-  const outputLength = elementCount(outputShape, 'output shape');
+  const outputLength = count4(N, C, OH, OW, 'output shape');
   return Object.freeze({
     ...params,
     batched,
