@@ -1,6 +1,6 @@
 // Example 4: return the argmax indices, then put the maxima back with MaxUnpool2d.
 // PyTorch: pool = nn.MaxPool2d(2, stride=2, return_indices=True); unpool = nn.MaxUnpool2d(2, stride=2)
-import { MaxPool2d, MaxUnpool2d, formatTensor } from 'maxpool2d';
+import { formatTensor, MaxPool2d, MaxUnpool2d } from 'maxpool2d';
 
 const x = {
   data: new Float32Array([1, 3, 2, 4, 5, 6, 1, 2, 7, 8, 3, 1, 2, 4, 6, 5]),

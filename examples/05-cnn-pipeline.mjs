@@ -1,7 +1,7 @@
 // Example 5: the pooling stages of a small CNN on a 1x3x32x32 image: 32 -> 16 -> 8.
 // A real network puts convolutions (and ReLUs) between the pools; this package does pooling only, so this
 // example pools the image directly: no convolution library is needed to show the shapes.
-import { MaxPool2d, backend } from 'maxpool2d';
+import { backend, MaxPool2d } from 'maxpool2d';
 
 let seed = 42;
 const random = () => {

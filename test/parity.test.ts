@@ -30,7 +30,8 @@ function runOn(which: 'js' | 'native', isa: string | null, c: PoolCase) {
     const [out64, idx64] = maxPool2d(input, { ...options, returnIndices: true });
     const [, idx32] = maxPool2d(input, { ...options, returnIndices: true, indexDtype: 'int32', threads: 1 });
     // Unpool what was pooled, when every index lies inside the input (windows with no tap may point outside).
-    const inside = Array.from(idx64.data).every((v) => v >= 0n && v < BigInt(c.shape.at(-1)! * c.shape.at(-2)!));
+    const planeSize = BigInt(c.shape.at(-1)! * c.shape.at(-2)!);
+    const inside = Array.from(idx64.data as BigInt64Array).every((v) => v >= 0n && v < planeSize);
     const unpooled = inside
       ? maxUnpool2d(out64, idx64, {
           kernelSize: c.kernel,
