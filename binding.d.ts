@@ -51,6 +51,28 @@ export interface NativeBinding {
     threads: number,
   ): void;
 
+  /**
+   * `maxPool2d` off the JS thread: the same checks run synchronously (they throw), then the kernel runs on a
+   * libuv worker (which hands the planes to the addon's pool) and the Promise settles on the JS thread.
+   * The binding holds references to every buffer until the Promise settles.
+   */
+  maxPool2dAsync(
+    input: NativeValues,
+    output: NativeValues,
+    indices: NativeIndices | null,
+    plan: PoolPlanArray,
+    threads: number,
+  ): Promise<void>;
+
+  /** `maxUnpool2d` off the JS thread; a bad index rejects with the same RangeError, output untouched. */
+  maxUnpool2dAsync(
+    input: NativeValues,
+    indices: NativeIndices,
+    output: NativeValues,
+    plan: UnpoolPlanArray,
+    threads: number,
+  ): Promise<void>;
+
   /** The instruction set the kernels run with: 'avx512' | 'avx2' | 'neon' | 'scalar'. */
   isa(): string;
   /** ISAs this CPU can run, best first (always ends with 'scalar'). */

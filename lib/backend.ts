@@ -6,6 +6,7 @@ import type { Backend } from './backends/backend';
 import { jsBackend } from './backends/js';
 import { loadNative, nativeBackend } from './backends/native';
 import { rangeError, typeError } from './errors';
+import type { PoolPlan } from './geometry';
 
 const load = loadNative();
 const defaultBackend: Backend = load.binding ? nativeBackend(load.binding) : jsBackend;
@@ -53,6 +54,18 @@ export function setActiveBackend(which: 'js' | 'native' | 'default'): Backend {
     active = nativeBackend(load.binding);
   } else active = defaultBackend;
   return previous;
+}
+
+/**
+ * Below this many window taps a call runs in JS even when the addon is loaded: crossing into native code costs
+ * more than such work (about a microsecond against tens of nanoseconds).
+ */
+export const TINY_WORK = 512;
+
+/** The backend for one pooling call: tiny work stays in JS unless a test pinned a backend. */
+export function backendFor(plan: PoolPlan): Backend {
+  if (active !== defaultBackend || active === jsBackend) return active;
+  return plan.outputLength * plan.kernel[0] * plan.kernel[1] <= TINY_WORK ? jsBackend : active;
 }
 
 /** The pure TypeScript backend (internal; used for tiny calls and tests). */

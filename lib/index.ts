@@ -9,6 +9,9 @@
  * ```
  * @packageDocumentation
  */
+
+export type { AsyncOptions } from './abort';
+export { maxPool2dAsync, maxUnpool2dAsync } from './async';
 export { type BackendInfo, backend, getNumThreads, setNumThreads } from './backend';
 export { type ErrorCode, MaxPoolRangeError, MaxPoolTypeError } from './errors';
 export { pooledSize, type Size2, unpooledSize } from './geometry';

@@ -1,18 +1,20 @@
 /**
  * `maxPool2d` and `MaxPool2d`: torch.nn.functional.max_pool2d / torch.nn.MaxPool2d.
  */
-import { activeBackend, readThreads } from './backend';
+import { type AsyncOptions, checkSignal } from './abort';
+import { activeBackend, backendFor, readThreads } from './backend';
 import { MaxPoolRangeError, typeError } from './errors';
 import {
   maxPoolIndex,
   type PoolGeometryOptions,
   type PoolParams,
+  type PoolPlan,
   planPool,
   resolvePoolParams,
   type Size2,
 } from './geometry';
 import { checkNoAlias, indexOutput, readFloatTensor, readIndexDType, valueOutput } from './input';
-import type { FloatArray, IndexArray, IndexDType, IndexTensor, OutputTensor, Tensor } from './tensor';
+import type { DType, FloatArray, IndexArray, IndexDType, IndexTensor, OutputTensor, Tensor } from './tensor';
 
 /** Options that change how a call runs, not what it computes. */
 export interface RunOptions {
@@ -45,20 +47,31 @@ export interface MaxPool2dOptions extends PoolGeometryOptions, RunOptions {
 /** What `maxPool2d` returns with `returnIndices: true`, as PyTorch's `(output, indices)`. */
 export type PoolWithIndices<D extends FloatArray = FloatArray> = [OutputTensor<D>, IndexTensor];
 
-function readRunFlags(options: MaxPool2dOptions) {
+export function readRunFlags(options: MaxPool2dOptions) {
   const returnIndices = options.returnIndices ?? false;
   if (typeof returnIndices !== 'boolean') throw typeError('returnIndices', 'a boolean', returnIndices);
   return { returnIndices, indexDtype: readIndexDType(options.indexDtype), threads: readThreads(options.threads) };
 }
 
-/** Runs one pooling call on resolved parameters (shared by the function and the class). */
-export function runPool(
+/** One pooling call, checked and with its buffers ready: what a backend needs, sync or async. */
+export interface PreparedPool {
+  plan: PoolPlan;
+  input: FloatArray;
+  output: FloatArray;
+  indices: IndexArray | null;
+  indexDtype: IndexDType;
+  threads: number;
+  dtype: DType;
+}
+
+/** Checks one pooling call on resolved parameters and readies its buffers (shared by every entry point). */
+export function preparePool(
   input: unknown,
   params: PoolParams,
   returnIndices: boolean,
   indexDtype: IndexDType,
   run: RunOptions,
-): OutputTensor | PoolWithIndices {
+): PreparedPool {
   const tensor = readFloatTensor(input, 'input');
   const threads = readThreads(run.threads);
   const plan = planPool(tensor.shape, params, tensor.data.length);
@@ -75,10 +88,33 @@ export function runPool(
     checkNoAlias(indices, 'indicesOut', tensor.data, 'input.data');
     checkNoAlias(indices, 'indicesOut', output, 'out');
   }
-  activeBackend().pool(plan, tensor.data, output, indices, threads);
-  const result: OutputTensor = { data: output, shape: plan.outputShape, dtype: tensor.dtype };
-  if (!indices) return result;
-  return [result, { data: indices, shape: plan.outputShape.slice(), dtype: indexDtype }];
+  return { plan, input: tensor.data, output, indices, indexDtype, threads, dtype: tensor.dtype };
+}
+
+/** The result of a prepared call once its backend has filled the buffers. */
+export function poolResult(p: PreparedPool): OutputTensor | PoolWithIndices {
+  const result: OutputTensor = { data: p.output, shape: p.plan.outputShape, dtype: p.dtype };
+  if (!p.indices) return result;
+  return [result, { data: p.indices, shape: p.plan.outputShape.slice(), dtype: p.indexDtype }];
+}
+
+/** Runs a prepared pool call off the JS thread. */
+export async function runPoolAsync(p: PreparedPool): Promise<OutputTensor | PoolWithIndices> {
+  await activeBackend().poolAsync(p.plan, p.input, p.output, p.indices, p.threads);
+  return poolResult(p);
+}
+
+/** Runs one pooling call on resolved parameters (shared by the function and the class). */
+export function runPool(
+  input: unknown,
+  params: PoolParams,
+  returnIndices: boolean,
+  indexDtype: IndexDType,
+  run: RunOptions,
+): OutputTensor | PoolWithIndices {
+  const p = preparePool(input, params, returnIndices, indexDtype, run);
+  backendFor(p.plan).pool(p.plan, p.input, p.output, p.indices, p.threads);
+  return poolResult(p);
 }
 
 /**
@@ -157,5 +193,16 @@ export class MaxPool2d<R extends boolean = false> {
   forward<D extends FloatArray>(input: Tensor<D>, run: RunOptions = {}): PoolResult<R, D> {
     const merged = { threads: this.threads, ...run };
     return runPool(input, this.#params, this.returnIndices, this.indexDtype, merged) as PoolResult<R, D>;
+  }
+
+  /** `forward` without blocking the event loop (see `maxPool2dAsync`). */
+  async forwardAsync<D extends FloatArray>(
+    input: Tensor<D>,
+    run: RunOptions & AsyncOptions = {},
+  ): Promise<PoolResult<R, D>> {
+    checkSignal(run.signal);
+    const merged = { threads: this.threads, ...run };
+    const prepared = preparePool(input, this.#params, this.returnIndices, this.indexDtype, merged);
+    return (await runPoolAsync(prepared)) as PoolResult<R, D>;
   }
 }

@@ -1,11 +1,19 @@
 /**
  * `maxUnpool2d` and `MaxUnpool2d`: torch.nn.functional.max_unpool2d / torch.nn.MaxUnpool2d.
  */
+import { type AsyncOptions, checkSignal } from './abort';
 import { activeBackend, readThreads } from './backend';
 import { MaxPoolRangeError, typeError } from './errors';
-import { planUnpool, resolveUnpoolParams, type Size2, type UnpoolGeometryOptions, type UnpoolParams } from './geometry';
+import {
+  planUnpool,
+  resolveUnpoolParams,
+  type Size2,
+  type UnpoolGeometryOptions,
+  type UnpoolParams,
+  type UnpoolPlan,
+} from './geometry';
 import { checkNoAlias, readFloatTensor, readIndexTensor, valueOutput } from './input';
-import type { FloatArray, IndexArray, OutputTensor, Tensor } from './tensor';
+import type { DType, FloatArray, IndexArray, OutputTensor, Tensor } from './tensor';
 
 /** Everything `maxUnpool2d` accepts besides the input and indices. */
 export interface MaxUnpool2dOptions extends UnpoolGeometryOptions {
@@ -32,15 +40,25 @@ export interface IndicesInput {
   shape: readonly number[];
 }
 
-/** Runs one unpooling call on resolved parameters (shared by the function and the class). */
-export function runUnpool(
+/** One unpooling call, checked and with its output ready. */
+export interface PreparedUnpool {
+  plan: UnpoolPlan;
+  input: FloatArray;
+  indices: IndexArray;
+  output: FloatArray;
+  threads: number;
+  dtype: DType;
+}
+
+/** Checks one unpooling call on resolved parameters and readies its output (shared by every entry point). */
+export function prepareUnpool(
   input: unknown,
   indices: unknown,
   params: UnpoolParams,
   outputSize: readonly number[] | null | undefined,
   threadsOption: unknown,
   out: unknown,
-): OutputTensor {
+): PreparedUnpool {
   const tensor = readFloatTensor(input, 'input');
   const idx = readIndexTensor(indices, 'indices');
   const threads = readThreads(threadsOption);
@@ -54,8 +72,27 @@ export function runUnpool(
   const output = valueOutput(out, tensor.dtype, plan.outputLength);
   checkNoAlias(output, 'out', tensor.data, 'input.data');
   checkNoAlias(output, 'out', idx.data, 'indices.data');
-  activeBackend().unpool(plan, tensor.data, idx.data, output, threads);
-  return { data: output, shape: plan.outputShape, dtype: tensor.dtype };
+  return { plan, input: tensor.data, indices: idx.data, output, threads, dtype: tensor.dtype };
+}
+
+/** Runs a prepared unpool call off the JS thread. */
+export async function runUnpoolAsync(p: PreparedUnpool): Promise<OutputTensor> {
+  await activeBackend().unpoolAsync(p.plan, p.input, p.indices, p.output, p.threads);
+  return { data: p.output, shape: p.plan.outputShape, dtype: p.dtype };
+}
+
+/** Runs one unpooling call on resolved parameters (shared by the function and the class). */
+export function runUnpool(
+  input: unknown,
+  indices: unknown,
+  params: UnpoolParams,
+  outputSize: readonly number[] | null | undefined,
+  threadsOption: unknown,
+  out: unknown,
+): OutputTensor {
+  const p = prepareUnpool(input, indices, params, outputSize, threadsOption, out);
+  activeBackend().unpool(p.plan, p.input, p.indices, p.output, p.threads);
+  return { data: p.output, shape: p.plan.outputShape, dtype: p.dtype };
 }
 
 /**
@@ -123,5 +160,17 @@ export class MaxUnpool2d {
     run: { threads?: number; out?: FloatArray } = {},
   ): OutputTensor<D> {
     return runUnpool(input, indices, this.#params, outputSize, run.threads ?? this.threads, run.out) as OutputTensor<D>;
+  }
+
+  /** `forward` without blocking the event loop (see `maxUnpool2dAsync`). */
+  async forwardAsync<D extends FloatArray>(
+    input: Tensor<D>,
+    indices: IndicesInput,
+    outputSize?: readonly number[] | null,
+    run: { threads?: number; out?: FloatArray } & AsyncOptions = {},
+  ): Promise<OutputTensor<D>> {
+    checkSignal(run.signal);
+    const p = prepareUnpool(input, indices, this.#params, outputSize, run.threads ?? this.threads, run.out);
+    return (await runUnpoolAsync(p)) as OutputTensor<D>;
   }
 }

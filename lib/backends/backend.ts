@@ -16,4 +16,20 @@ export interface Backend {
    * then zero-fills `output` and scatters `input` into it.
    */
   unpool(plan: UnpoolPlan, input: FloatArray, indices: IndexArray, output: FloatArray, threads: number): void;
+  /** `pool` without blocking the event loop. */
+  poolAsync(
+    plan: PoolPlan,
+    input: FloatArray,
+    output: FloatArray,
+    indices: IndexArray | null,
+    threads: number,
+  ): Promise<void>;
+  /** `unpool` without blocking the event loop; a bad index rejects and leaves the output untouched. */
+  unpoolAsync(
+    plan: UnpoolPlan,
+    input: FloatArray,
+    indices: IndexArray,
+    output: FloatArray,
+    threads: number,
+  ): Promise<void>;
 }

@@ -34,16 +34,22 @@ function wordsOf(a: FloatArray): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.byteLength >>> 2);
 }
 
-export function unpoolJs(plan: UnpoolPlan, input: FloatArray, indices: IndexArray, output: FloatArray): void {
-  checkUnpoolIndices(plan, indices);
-  output.fill(0);
+/** Scatters planes `[planeStart, planeEnd)`; the indices must have been checked and the output zero-filled. */
+export function scatterJs(
+  plan: UnpoolPlan,
+  input: FloatArray,
+  indices: IndexArray,
+  output: FloatArray,
+  planeStart = 0,
+  planeEnd = plan.planes,
+): void {
   const inPlane = plan.IH * plan.IW;
   const outPlane = plan.OH * plan.OW;
   // Copy through 32-bit words so NaN payloads survive exactly.
   const words = input instanceof Float32Array ? 1 : 2;
   const src = wordsOf(input);
   const dst = wordsOf(output);
-  for (let p = 0; p < plan.planes; p++) {
+  for (let p = planeStart; p < planeEnd; p++) {
     const inBase = p * inPlane;
     const outBase = p * outPlane;
     for (let i = 0; i < inPlane; i++) {
@@ -53,4 +59,10 @@ export function unpoolJs(plan: UnpoolPlan, input: FloatArray, indices: IndexArra
       if (words === 2) dst[to + 1] = src[from + 1];
     }
   }
+}
+
+export function unpoolJs(plan: UnpoolPlan, input: FloatArray, indices: IndexArray, output: FloatArray): void {
+  checkUnpoolIndices(plan, indices);
+  output.fill(0);
+  scatterJs(plan, input, indices, output);
 }

@@ -1,5 +1,6 @@
 /** The pure TypeScript backend: the fallback when no native binary loads, and the reference for it. */
 import type { Backend } from './backend';
+import { poolJsAsync, unpoolJsAsync } from './js-async';
 import { poolJs } from './js-pool';
 import { unpoolJs } from './js-unpool';
 
@@ -7,4 +8,6 @@ export const jsBackend: Backend = {
   name: 'js',
   pool: (plan, input, output, indices) => poolJs(plan, input, output, indices),
   unpool: (plan, input, indices, output) => unpoolJs(plan, input, indices, output),
+  poolAsync: (plan, input, output, indices) => poolJsAsync(plan, input, output, indices),
+  unpoolAsync: (plan, input, indices, output) => unpoolJsAsync(plan, input, indices, output),
 };

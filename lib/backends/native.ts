@@ -66,5 +66,9 @@ export function nativeBackend(binding: NativeBinding): Backend {
       binding.maxPool2d(input, output, indices, poolPlanArray(plan), threads),
     unpool: (plan, input, indices, output, threads) =>
       binding.maxUnpool2d(input, indices, output, unpoolPlanArray(plan), threads),
+    poolAsync: (plan, input, output, indices, threads) =>
+      binding.maxPool2dAsync(input, output, indices, poolPlanArray(plan), threads),
+    unpoolAsync: (plan, input, indices, output, threads) =>
+      binding.maxUnpool2dAsync(input, indices, output, unpoolPlanArray(plan), threads),
   };
 }
