@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'ERR_MAXPOOL2D_SHAPE_MISMATCH'
   | 'ERR_MAXPOOL2D_INVALID_INDEX'
   | 'ERR_MAXPOOL2D_OUTPUT_SIZE'
-  | 'ERR_MAXPOOL2D_ALIASING';
+  | 'ERR_MAXPOOL2D_ALIASING'
+  | 'ERR_MAXPOOL2D_ARG_COUNT'
+  | 'ERR_MAXPOOL2D_INTERNAL';
 
 /** A `TypeError` carrying a `code`. */
 export class MaxPoolTypeError extends TypeError {

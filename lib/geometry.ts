@@ -106,7 +106,7 @@ export function resolvePoolParams(options: PoolGeometryOptions): PoolParams {
     }
   }
   const ceilMode = readBool(options.ceilMode, 'ceilMode', false);
-  return Object.freeze({ kernel, stride, padding, dilation, ceilMode });
+  return { kernel, stride, padding, dilation, ceilMode };
 }
 
 /**

@@ -628,6 +628,68 @@ describe.skipIf(!binding)('native binding', () => {
     });
   });
 
+  describe('async twins', () => {
+    const g = geometryOf({ name: '', planes: 16, H: 40, W: 40, k: [3, 3], s: [2, 2], p: [1, 1], d: [1, 1] });
+
+    it('maxPool2dAsync gives the sync results bit for bit, many calls at once', async () => {
+      const input = makeInput(Float64Array, g, 5);
+      const ref = referencePool(input, g);
+      const expected = expectedPoolBits(input, ref);
+      const calls = Array.from({ length: 40 }, (_, i) => {
+        const output = new Float64Array(g.planes * g.OH * g.OW);
+        const indices = i % 2 ? new Int32Array(output.length) : new BigInt64Array(output.length);
+        const done = b.maxPool2dAsync(input, output, indices, poolPlan(g), 1 + (i % 2));
+        expect(done).toBeInstanceOf(Promise);
+        return done.then(() => [output, indices] as const);
+      });
+      for (const [output, indices] of await Promise.all(calls)) {
+        expectSameBits(bitsOf(output), expected, 'async');
+        expectIndices(indices, ref.indices, 'async');
+      }
+    });
+
+    it('maxUnpool2dAsync scatters, and rejects a bad index with the output untouched', async () => {
+      const input = new Float32Array([1, 2, 3, 4, 5, 6]);
+      const output = new Float32Array(35).fill(7);
+      await b.maxUnpool2dAsync(input, new Int32Array([34, 0, 5, 6, 7, 8]), output, unpoolPlan(1, 2, 3, 7, 5), 2);
+      expect(Array.from(output.subarray(0, 9))).toEqual([2, 0, 0, 0, 0, 3, 4, 5, 6]);
+      expect(output[34]).toBe(1);
+      output.fill(7);
+      const bad = b.maxUnpool2dAsync(
+        input,
+        new BigInt64Array([0n, 1n, 2n, 3n, 4n, 41n]),
+        output,
+        unpoolPlan(1, 2, 3, 7, 5),
+        0,
+      );
+      await expect(bad).rejects.toMatchObject({
+        name: 'RangeError',
+        code: 'ERR_MAXPOOL2D_INVALID_INDEX',
+        message: 'indices[5] = 41 is out of range for an output plane of 7x5 (35 elements)',
+      });
+      expect(output.every((v) => v === 7)).toBe(true);
+    });
+
+    it('throws argument errors synchronously instead of rejecting', () => {
+      const call = (fn: () => unknown) => codeOf(fn);
+      const pool = b.maxPool2dAsync as (...a: unknown[]) => Promise<void>;
+      const unpool = b.maxUnpool2dAsync as (...a: unknown[]) => Promise<void>;
+      expect(call(() => pool()).code).toBe('ERR_MAXPOOL2D_ARG_COUNT');
+      expect(call(() => pool(new Float32Array(16), new Float64Array(4), null, poolPlan(g), 0)).code).toBe(
+        'ERR_INVALID_ARG_TYPE',
+      );
+      expect(call(() => pool(new Float32Array(15), new Float32Array(4), null, poolPlan(g), 0)).code).toBe(
+        'ERR_MAXPOOL2D_BUFFER_LENGTH',
+      );
+      const shared = new Float32Array(64);
+      expect(
+        call(() =>
+          unpool(shared.subarray(0, 4), new Int32Array(4), shared.subarray(2, 18), unpoolPlan(1, 2, 2, 4, 4), 0),
+        ).code,
+      ).toBe('ERR_MAXPOOL2D_ALIASING');
+    });
+  });
+
   describe('ISA and thread controls', () => {
     it('lists supported ISAs best first, ending with scalar', () => {
       const isas = b.supportedIsas();

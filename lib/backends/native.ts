@@ -12,7 +12,17 @@ export interface NativeLoad {
   loadError?: string;
 }
 
-const REQUIRED = ['maxPool2d', 'maxUnpool2d', 'isa', 'supportedIsas', 'setIsa', 'getNumThreads', 'setNumThreads'];
+const REQUIRED = [
+  'maxPool2d',
+  'maxUnpool2d',
+  'maxPool2dAsync',
+  'maxUnpool2dAsync',
+  'isa',
+  'supportedIsas',
+  'setIsa',
+  'getNumThreads',
+  'setNumThreads',
+];
 
 /** Package root: `lib/backends` under vitest, `dist/backends` when installed. */
 export const packageRoot = path.join(__dirname, '..', '..');

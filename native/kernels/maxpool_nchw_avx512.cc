@@ -1,15 +1,183 @@
-// PLACEHOLDER: forwards to the scalar kernel until the avx512 kernel lands.
+// AVX-512 (F/BW/VL/DQ) kernel: NCHW max pooling, float32 (16 lanes) / float64 (8 lanes), optional
+// int64 / int32 indices. The row driver is shared with the AVX2 kernel (pool_rows.h); this file only
+// defines the vector traits.
+//  - Values-only update: m = fixupimm(max(v, m), v) -- max(v, m) keeps m on ties and when either is NaN,
+//    fixupimm then substitutes v where v is a NaN. That is exactly "replace when v > m || v != v".
+//  - Value+index update: mask = cmp(v, m, GT_OQ) | cmp(v, v, UNORD_Q), masked blends of value and index.
+//  - Edge vectors use masked loads (fault-suppressing), filling -inf outside the row.
 #include "kernel_api.h"
+
 #if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+
+#include "pool_rows.h"
+
 namespace maxpool2d {
 namespace {
+
+static inline __mmask16 z_rmask16(int64_t lo, int64_t hi) {
+  if (lo < 0) lo = 0;
+  if (hi > 16) hi = 16;
+  if (hi <= lo) return 0;
+  return static_cast<__mmask16>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+}
+
+static inline __mmask8 z_rmask8(int64_t lo, int64_t hi) {
+  if (lo < 0) lo = 0;
+  if (hi > 8) hi = 8;
+  if (hi <= lo) return 0;
+  return static_cast<__mmask8>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+}
+
+struct ZF32 {
+  typedef float T;
+  typedef __m512 V;
+  typedef __m512i IV;
+  typedef __mmask16 M;
+  typedef int32_t IS;
+  static constexpr int L = 16;
+  static constexpr bool kPerm2 = false;
+
+  static inline V ninf() { return _mm512_set1_ps(-__builtin_inff()); }
+  static inline V loadu(const T* p) { return _mm512_loadu_ps(p); }
+  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T*, const T*) {
+    return _mm512_mask_loadu_ps(ninf(), z_rmask16(lo, hi), p);
+  }
+  static inline V ev(V a, V b) {
+    return _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b);
+  }
+  static inline V od(V a, V b) {
+    return _mm512_permutex2var_ps(a, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b);
+  }
+  static inline V gather(const T* row, IV w, int64_t W) {
+    const M k = _mm512_cmpge_epi32_mask(w, _mm512_setzero_si512()) &
+                _mm512_cmplt_epi32_mask(w, _mm512_set1_epi32(static_cast<int32_t>(W)));
+    return _mm512_mask_i32gather_ps(ninf(), k, w, row, 4);
+  }
+  static inline V op(V m, V b) { return _mm512_fixupimm_ps(_mm512_max_ps(b, m), b, _mm512_set1_epi32(0x11), 0); }
+  static inline M upd(V m, V b) {
+    return static_cast<M>(_mm512_cmp_ps_mask(b, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q));
+  }
+  static inline V sel(M k, V m, V b) { return _mm512_mask_blend_ps(k, m, b); }
+  static inline IV seli(M k, IV a, IV b) { return _mm512_mask_blend_epi32(k, a, b); }
+  static inline IV iset(int64_t x) { return _mm512_set1_epi32(static_cast<int32_t>(x)); }
+  static inline IV iadd(IV a, IV b) { return _mm512_add_epi32(a, b); }
+  static inline IV iota_s(int64_t s, bool) {
+    return _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                              _mm512_set1_epi32(static_cast<int32_t>(s)));
+  }
+  static inline IV neg_clamp(IV x) { return _mm512_max_epi32(_mm512_setzero_si512(), _mm512_sub_epi32(_mm512_setzero_si512(), x)); }
+  static inline void to_arr(IV x, int64_t* a) {
+    alignas(64) int32_t t[16];
+    _mm512_store_si512(t, x);
+    for (int l = 0; l < 16; ++l) a[l] = t[l];
+  }
+  static inline IV from_arr(const int64_t* a) {
+    alignas(64) int32_t t[16];
+    for (int l = 0; l < 16; ++l) t[l] = static_cast<int32_t>(a[l]);
+    return _mm512_load_si512(t);
+  }
+  static inline V unperm(V v) { return v; }
+  static inline IV unperm_i(IV v) { return v; }
+  static inline void vst(T* p, V v) { _mm512_storeu_ps(p, v); }
+  static inline V vld(const T* p) { return _mm512_loadu_ps(p); }
+  static inline void ist(IS* p, IV v) { _mm512_storeu_si512(p, v); }
+  static inline IV ild(const IS* p) { return _mm512_loadu_si512(p); }
+  static inline void store(T* p, V v, int n) {
+    if (n == 16)
+      _mm512_storeu_ps(p, v);
+    else
+      _mm512_mask_storeu_ps(p, z_rmask16(0, n), v);
+  }
+  static inline void store_idx(int64_t* p, IV v, int n) {
+    const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
+    const __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
+    if (n == 16) {
+      _mm512_storeu_si512(p, lo);
+      _mm512_storeu_si512(p + 8, hi);
+    } else {
+      _mm512_mask_storeu_epi64(p, z_rmask8(0, n), lo);
+      _mm512_mask_storeu_epi64(p + 8, z_rmask8(0, n - 8), hi);
+    }
+  }
+  static inline void store_idx(int32_t* p, IV v, int n) {
+    if (n == 16)
+      _mm512_storeu_si512(p, v);
+    else
+      _mm512_mask_storeu_epi32(p, z_rmask16(0, n), v);
+  }
+};
+
+struct ZF64 {
+  typedef double T;
+  typedef __m512d V;
+  typedef __m512i IV;  // int64 lanes
+  typedef __mmask8 M;
+  typedef int64_t IS;
+  static constexpr int L = 8;
+  static constexpr bool kPerm2 = false;
+
+  static inline V ninf() { return _mm512_set1_pd(-__builtin_inf()); }
+  static inline V loadu(const T* p) { return _mm512_loadu_pd(p); }
+  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T*, const T*) {
+    return _mm512_mask_loadu_pd(ninf(), z_rmask8(lo, hi), p);
+  }
+  static inline V ev(V a, V b) { return _mm512_permutex2var_pd(a, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), b); }
+  static inline V od(V a, V b) { return _mm512_permutex2var_pd(a, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), b); }
+  static inline V gather(const T* row, IV w, int64_t W) {
+    const M k = _mm512_cmpge_epi64_mask(w, _mm512_setzero_si512()) & _mm512_cmplt_epi64_mask(w, _mm512_set1_epi64(W));
+    return _mm512_mask_i64gather_pd(ninf(), k, w, row, 8);
+  }
+  static inline V op(V m, V b) { return _mm512_fixupimm_pd(_mm512_max_pd(b, m), b, _mm512_set1_epi64(0x11), 0); }
+  static inline M upd(V m, V b) {
+    return static_cast<M>(_mm512_cmp_pd_mask(b, m, _CMP_GT_OQ) | _mm512_cmp_pd_mask(b, b, _CMP_UNORD_Q));
+  }
+  static inline V sel(M k, V m, V b) { return _mm512_mask_blend_pd(k, m, b); }
+  static inline IV seli(M k, IV a, IV b) { return _mm512_mask_blend_epi64(k, a, b); }
+  static inline IV iset(int64_t x) { return _mm512_set1_epi64(x); }
+  static inline IV iadd(IV a, IV b) { return _mm512_add_epi64(a, b); }
+  static inline IV iota_s(int64_t s, bool) {
+    return _mm512_mullo_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7), _mm512_set1_epi64(s));
+  }
+  static inline IV neg_clamp(IV x) { return _mm512_max_epi64(_mm512_setzero_si512(), _mm512_sub_epi64(_mm512_setzero_si512(), x)); }
+  static inline void to_arr(IV x, int64_t* a) { _mm512_storeu_si512(a, x); }
+  static inline IV from_arr(const int64_t* a) { return _mm512_loadu_si512(a); }
+  static inline V unperm(V v) { return v; }
+  static inline IV unperm_i(IV v) { return v; }
+  static inline void vst(T* p, V v) { _mm512_storeu_pd(p, v); }
+  static inline V vld(const T* p) { return _mm512_loadu_pd(p); }
+  static inline void ist(IS* p, IV v) { _mm512_storeu_si512(p, v); }
+  static inline IV ild(const IS* p) { return _mm512_loadu_si512(p); }
+  static inline void store(T* p, V v, int n) {
+    if (n == 8)
+      _mm512_storeu_pd(p, v);
+    else
+      _mm512_mask_storeu_pd(p, z_rmask8(0, n), v);
+  }
+  static inline void store_idx(int64_t* p, IV v, int n) {
+    if (n == 8)
+      _mm512_storeu_si512(p, v);
+    else
+      _mm512_mask_storeu_epi64(p, z_rmask8(0, n), v);
+  }
+  static inline void store_idx(int32_t* p, IV v, int n) {
+    if (n == 8)
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi64_epi32(v));
+    else
+      _mm512_mask_cvtepi64_storeu_epi32(p, z_rmask8(0, n), v);
+  }
+};
+
 void pool_f32(const PoolGeom& g, const float* in, float* out, int64_t* i64, int32_t* i32, int64_t a, int64_t b) {
-  kScalarKernels.pool_f32(g, in, out, i64, i32, a, b);
+  if (!pr_pool<ZF32>(g, in, out, i64, i32, a, b)) kScalarKernels.pool_f32(g, in, out, i64, i32, a, b);
 }
 void pool_f64(const PoolGeom& g, const double* in, double* out, int64_t* i64, int32_t* i32, int64_t a, int64_t b) {
-  kScalarKernels.pool_f64(g, in, out, i64, i32, a, b);
+  if (!pr_pool<ZF64>(g, in, out, i64, i32, a, b)) kScalarKernels.pool_f64(g, in, out, i64, i32, a, b);
 }
+
 }  // namespace
+
 const KernelTable kAvx512Kernels = {"avx512", pool_f32, pool_f64};
+
 }  // namespace maxpool2d
 #endif

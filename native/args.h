@@ -1,0 +1,32 @@
+// Turns the JS arguments of each binding function into plain C++ calls, checking everything a caller
+// could get wrong: arity, TypedArray kinds, matching dtypes, plan fields, every buffer length against
+// the plan, index width limits and overlapping buffers. Each failure throws a coded TypeError or
+// RangeError (errors.h); nothing that passes here can make a kernel touch memory out of bounds.
+#pragma once
+
+#include <napi.h>
+
+#include <cstddef>
+#include <string>
+
+#include "pool_op.h"
+#include "unpool_op.h"
+
+namespace maxpool2d {
+
+// Throws a TypeError unless the call got exactly `expected` arguments. `signature` names them.
+void check_arg_count(const Napi::CallbackInfo& info, size_t expected, const char* signature);
+
+// maxPool2d(input, output, indices, plan, threads). `threads` gets the per-call cap (0 = default).
+PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads);
+
+// maxUnpool2d(input, indices, output, plan, threads).
+UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads);
+
+// An integer in [min_value, kMaxThreads]; `name` appears in the error message.
+int parse_thread_count(const Napi::Value& value, const char* name, int min_value);
+
+// A JS string.
+std::string parse_string(const Napi::Value& value, const char* name);
+
+}  // namespace maxpool2d

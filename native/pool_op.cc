@@ -1,0 +1,93 @@
+#include "pool_op.h"
+
+#include "thread_pool.h"
+
+namespace maxpool2d {
+namespace {
+
+// More tasks than threads lets a thread that finishes early take over the rest (planes near the image
+// border, or a thread descheduled by the OS), at the cost of a few more atomic claims.
+constexpr int64_t kTasksPerThread = 4;
+
+// A block of work: planes [plane_begin, plane_end), output rows [row_begin, row_end) of each.
+struct PoolTask {
+  int64_t plane_begin, plane_end, row_begin, row_end;
+};
+
+// Splits over planes first; when there are fewer planes than tasks wanted, splits each plane's output
+// rows too, so 1x3xHxW still uses every thread.
+class TaskSplit {
+ public:
+  TaskSplit(const PoolPlan& plan, int threads) : planes_(plan.planes), rows_(plan.geom.OH) {
+    const int64_t wanted = threads * kTasksPerThread;
+    if (planes_ >= wanted) {
+      plane_tasks_ = wanted;
+      row_blocks_ = 1;
+    } else {
+      plane_tasks_ = planes_;
+      const int64_t blocks = (wanted + planes_ - 1) / planes_;
+      row_blocks_ = blocks < rows_ ? blocks : (rows_ > 0 ? rows_ : 1);
+    }
+  }
+
+  int64_t task_count() const { return plane_tasks_ * row_blocks_; }
+
+  PoolTask task(int64_t t) const {
+    const int64_t plane_task = t / row_blocks_, row_block = t % row_blocks_;
+    return {plane_task * planes_ / plane_tasks_, (plane_task + 1) * planes_ / plane_tasks_,
+            row_block * rows_ / row_blocks_, (row_block + 1) * rows_ / row_blocks_};
+  }
+
+ private:
+  int64_t planes_, rows_, plane_tasks_, row_blocks_;
+};
+
+template <typename T, typename KernelFn>
+void pool_block(KernelFn kernel, const PoolCall& call, const PoolTask& task) {
+  const PoolPlan& plan = call.plan;
+  const T* input = static_cast<const T*>(call.input);
+  T* output = static_cast<T*>(call.output);
+  for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
+    const int64_t out_offset = p * plan.out_plane_size;
+    int64_t* idx64 = call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) + out_offset
+                                                          : nullptr;
+    int32_t* idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) + out_offset
+                                                          : nullptr;
+    kernel(plan.geom, input + p * plan.in_plane_size, output + out_offset, idx64, idx32, task.row_begin,
+           task.row_end);
+  }
+}
+
+void pool_task(const KernelTable& kernels, const PoolCall& call, const PoolTask& task) {
+  if (call.value_type == ValueType::kFloat32) {
+    pool_block<float>(kernels.pool_f32, call, task);
+  } else {
+    pool_block<double>(kernels.pool_f64, call, task);
+  }
+}
+
+// Output elements times window taps, saturating: the cost estimate that picks the thread count.
+int64_t pool_work(const PoolPlan& plan) {
+  int64_t taps = 0, work = 0;
+  if (__builtin_mul_overflow(plan.geom.kH, plan.geom.kW, &taps) ||
+      __builtin_mul_overflow(plan.output_length, taps, &work)) {
+    return INT64_MAX;
+  }
+  return work;
+}
+
+}  // namespace
+
+void run_pool(const KernelTable& kernels, const PoolCall& call, int max_threads) noexcept {
+  if (call.plan.output_length == 0) return;
+  const int threads = threads_for_work(pool_work(call.plan), max_threads);
+  if (threads == 1) {
+    pool_task(kernels, call, {0, call.plan.planes, 0, call.plan.geom.OH});
+    return;
+  }
+  const TaskSplit split(call.plan, threads);
+  auto run_task = [&](int64_t t) { pool_task(kernels, call, split.task(t)); };
+  parallel_for(split.task_count(), threads, TaskRef(run_task));
+}
+
+}  // namespace maxpool2d

@@ -1,0 +1,27 @@
+// One max-pool call as plain data, and its split into (plane x output-row range) tasks on the thread
+// pool. No napi here: args.cc builds a PoolCall after checking every length against the plan.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/kernel_api.h"
+#include "plan.h"
+
+namespace maxpool2d {
+
+enum class ValueType { kFloat32, kFloat64 };
+enum class IndexType { kNone, kInt64, kInt32 };
+
+struct PoolCall {
+  PoolPlan plan;
+  ValueType value_type;
+  IndexType index_type;
+  const void* input;  // plan.input_length values
+  void* output;       // plan.output_length values
+  void* indices;      // plan.output_length indices, or null with IndexType::kNone
+};
+
+// Runs `call` with `kernels` on up to `max_threads` threads (fewer for small work).
+void run_pool(const KernelTable& kernels, const PoolCall& call, int max_threads) noexcept;
+
+}  // namespace maxpool2d

@@ -1,0 +1,185 @@
+#include "thread_pool.h"
+
+#include <sched.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+namespace maxpool2d {
+namespace {
+
+// One parallel_for call. It lives on the caller's stack: the caller takes it off the queue and waits for
+// every helper to leave before returning, so no worker ever holds a dangling pointer.
+struct Job {
+  explicit Job(TaskRef f, int64_t count) : fn(f), task_count(count) {}
+  TaskRef fn;
+  const int64_t task_count;
+  std::atomic<int64_t> next_task{0};
+  int helpers_wanted = 0;    // guarded by the pool mutex, as are the three below
+  int helpers_joined = 0;
+  int helpers_running = 0;
+  bool queued = false;
+  std::condition_variable helpers_left;
+
+  // Claims tasks one at a time until none are left; shared by the caller and its helpers.
+  void run_tasks() {
+    for (int64_t t = next_task.fetch_add(1, std::memory_order_relaxed); t < task_count;
+         t = next_task.fetch_add(1, std::memory_order_relaxed)) {
+      fn(t);
+    }
+  }
+};
+
+class ThreadPool {
+ public:
+  void run(Job& job, int helpers) {
+    helpers = enqueue(job, helpers);
+    for (int i = 0; i < helpers; ++i) work_available_.notify_one();
+
+    job.run_tasks();  // the caller always works too, so a busy pool never stalls it
+    if (helpers == 0) return;
+
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (job.queued) dequeue(job);
+    job.helpers_left.wait(lock, [&job] { return job.helpers_running == 0; });
+  }
+
+ private:
+  // Queues `job` for up to `helpers` workers and returns how many it may get: fewer when threads could
+  // not be started, 0 on any failure, in which case the caller simply does all the work.
+  int enqueue(Job& job, int helpers) noexcept {
+    try {
+      std::lock_guard<std::mutex> lock(mutex_);
+      start_workers(helpers);
+      if (helpers > worker_count_) helpers = worker_count_;
+      if (helpers == 0) return 0;
+      queue_.push_back(&job);
+      job.helpers_wanted = helpers;
+      job.queued = true;
+      return helpers;
+    } catch (...) {
+      return 0;
+    }
+  }
+
+  // Workers are started lazily and kept. They are detached and never joined: the pool is never
+  // destroyed, so at process exit they are parked on the condition variable when the OS reclaims them.
+  void start_workers(int wanted) {
+    while (worker_count_ < wanted) {
+      try {
+        std::thread([this] { worker_loop(); }).detach();
+      } catch (const std::system_error&) {
+        return;  // out of threads: run with the workers we have
+      }
+      ++worker_count_;
+    }
+  }
+
+  void dequeue(Job& job) {
+    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+      if (*it == &job) {
+        queue_.erase(it);
+        break;
+      }
+    }
+    job.queued = false;
+  }
+
+  void worker_loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      work_available_.wait(lock, [this] { return !queue_.empty(); });
+      Job& job = *queue_.front();
+      // The last helper a job wants takes it off the queue, so later wake-ups go to the next job.
+      if (++job.helpers_joined == job.helpers_wanted) dequeue(job);
+      ++job.helpers_running;
+      lock.unlock();
+      job.run_tasks();
+      lock.lock();
+      // Notify under the lock: once the caller sees zero it returns and `job` is gone.
+      if (--job.helpers_running == 0 && !job.queued) job.helpers_left.notify_one();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable work_available_;
+  std::deque<Job*> queue_;
+  int worker_count_ = 0;
+};
+
+// Leaked on purpose: destroying the pool at exit would race with parked workers, and a Worker's exit
+// must never tear down threads that other environments share.
+// Returns null only if the pool cannot even be allocated; callers then run single-threaded.
+ThreadPool* shared_pool() noexcept {
+  try {
+    static ThreadPool* const instance = new ThreadPool();
+    return instance;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+int usable_cpu_count() {
+#ifdef __linux__
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0) {
+    const int n = CPU_COUNT(&cpus);
+    if (n > 0) return n;
+  }
+#endif
+  const unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+int clamp_threads(int64_t n) { return n < 1 ? 1 : n > kMaxThreads ? kMaxThreads : static_cast<int>(n); }
+
+int initial_thread_count() {
+  if (const char* text = std::getenv("MAXPOOL2D_NUM_THREADS")) {
+    char* end = nullptr;
+    const long n = std::strtol(text, &end, 10);
+    if (end != text && *end == '\0' && n >= 1 && n <= kMaxThreads) return static_cast<int>(n);
+  }
+  return clamp_threads(usable_cpu_count());
+}
+
+std::atomic<int>& thread_count_setting() {
+  static std::atomic<int> setting{initial_thread_count()};
+  return setting;
+}
+
+}  // namespace
+
+void parallel_for(int64_t task_count, int threads, TaskRef fn) noexcept {
+  if (task_count <= 0) return;
+  const int64_t helpers = (threads < task_count ? threads : task_count) - 1;
+  Job job(fn, task_count);
+  ThreadPool* pool = helpers > 0 ? shared_pool() : nullptr;
+  if (pool == nullptr) {
+    job.run_tasks();
+    return;
+  }
+  pool->run(job, static_cast<int>(helpers));
+}
+
+int threads_for_work(int64_t work, int max_threads) noexcept {
+  const int64_t by_work = work / kMinWorkPerThread;
+  return clamp_threads(by_work < max_threads ? by_work : max_threads);
+}
+
+int default_thread_count() noexcept { return thread_count_setting().load(std::memory_order_relaxed); }
+
+void set_default_thread_count(int threads) noexcept {
+  thread_count_setting().store(clamp_threads(threads), std::memory_order_relaxed);
+}
+
+int call_thread_count(int requested) noexcept {
+  const int setting = default_thread_count();
+  return requested >= 1 && requested < setting ? requested : setting;
+}
+
+}  // namespace maxpool2d

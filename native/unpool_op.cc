@@ -1,0 +1,108 @@
+#include "unpool_op.h"
+
+#include <atomic>
+#include <cstring>
+
+#include "thread_pool.h"
+
+namespace maxpool2d {
+namespace {
+
+int64_t index_at(const UnpoolCall& call, int64_t position) {
+  return call.index_type == IndexType::kInt64 ? static_cast<const int64_t*>(call.indices)[position]
+                                              : static_cast<const int32_t*>(call.indices)[position];
+}
+
+// Lowers `first` to `position` if it is smaller (several threads may report a bad index).
+void keep_smallest(std::atomic<int64_t>& first, int64_t position) {
+  int64_t seen = first.load(std::memory_order_relaxed);
+  while (position < seen && !first.compare_exchange_weak(seen, position, std::memory_order_relaxed)) {
+  }
+}
+
+// Flat position of the first index outside [0, limit) in [begin, end), or -1.
+template <typename I>
+int64_t first_bad_in(const I* indices, int64_t begin, int64_t end, int64_t limit) {
+  for (int64_t i = begin; i < end; ++i) {
+    const int64_t v = indices[i];
+    if (v < 0 || v >= limit) return i;
+  }
+  return -1;
+}
+
+int64_t first_bad_position(const UnpoolCall& call, int threads) {
+  const UnpoolPlan& plan = call.plan;
+  std::atomic<int64_t> first{INT64_MAX};
+  auto check_plane = [&](int64_t p) {
+    const int64_t begin = p * plan.in_plane_size, end = begin + plan.in_plane_size;
+    if (begin > first.load(std::memory_order_relaxed)) return;  // an earlier plane already failed
+    const int64_t bad = call.index_type == IndexType::kInt64
+                            ? first_bad_in(static_cast<const int64_t*>(call.indices), begin, end,
+                                           plan.out_plane_size)
+                            : first_bad_in(static_cast<const int32_t*>(call.indices), begin, end,
+                                           plan.out_plane_size);
+    if (bad >= 0) keep_smallest(first, bad);
+  };
+  parallel_for(plan.planes, threads, TaskRef(check_plane));
+  const int64_t position = first.load(std::memory_order_relaxed);
+  return position == INT64_MAX ? -1 : position;
+}
+
+template <typename T, typename I>
+void unpool_plane(const UnpoolCall& call, int64_t p) {
+  const UnpoolPlan& plan = call.plan;
+  const T* input = static_cast<const T*>(call.input) + p * plan.in_plane_size;
+  const I* indices = static_cast<const I*>(call.indices) + p * plan.in_plane_size;
+  T* output = static_cast<T*>(call.output) + p * plan.out_plane_size;
+  // All-zero bytes are +0.0 for IEEE floats. Zeroing right before the scatter keeps the plane cache-hot.
+  std::memset(output, 0, static_cast<size_t>(plan.out_plane_size) * sizeof(T));
+  for (int64_t i = 0; i < plan.in_plane_size; ++i) output[indices[i]] = input[i];
+}
+
+template <typename T>
+void unpool_plane(const UnpoolCall& call, int64_t p) {
+  if (call.index_type == IndexType::kInt64) {
+    unpool_plane<T, int64_t>(call, p);
+  } else {
+    unpool_plane<T, int32_t>(call, p);
+  }
+}
+
+}  // namespace
+
+BadIndex run_unpool(const UnpoolCall& call, int max_threads) noexcept {
+  const UnpoolPlan& plan = call.plan;
+  // An empty output plane: there is nothing to write, and any index at all is out of range.
+  if (plan.out_plane_size == 0) {
+    return plan.input_length > 0 ? BadIndex{0, index_at(call, 0)} : BadIndex{};
+  }
+  // Work per plane: every index read twice (check, scatter) plus the output zero-fill.
+  int64_t per_plane = 0, work = 0;
+  if (__builtin_add_overflow(plan.in_plane_size, plan.in_plane_size, &per_plane) ||
+      __builtin_add_overflow(per_plane, plan.out_plane_size, &per_plane) ||
+      __builtin_mul_overflow(plan.planes, per_plane, &work)) {
+    work = INT64_MAX;
+  }
+  const int threads = threads_for_work(work, max_threads);
+
+  const int64_t bad = first_bad_position(call, threads);
+  if (bad >= 0) return {bad, index_at(call, bad)};
+
+  auto scatter_plane = [&](int64_t p) {
+    if (call.value_type == ValueType::kFloat32) {
+      unpool_plane<float>(call, p);
+    } else {
+      unpool_plane<double>(call, p);
+    }
+  };
+  parallel_for(plan.planes, threads, TaskRef(scatter_plane));
+  return {};
+}
+
+std::string describe_bad_index(const UnpoolPlan& plan, const BadIndex& bad) {
+  return "indices[" + std::to_string(bad.position) + "] = " + std::to_string(bad.value) +
+         " is out of range for an output plane of " + std::to_string(plan.out_h) + "x" + std::to_string(plan.out_w) +
+         " (" + std::to_string(plan.out_plane_size) + " elements)";
+}
+
+}  // namespace maxpool2d
