@@ -1,5 +1,5 @@
 // ESM entry: re-exports the CommonJS build so that both module systems share one instance (one backend,
-// one thread pool). The names are checked against dist/index.js by test/package.test.ts.
+// one thread pool). The names are checked against dist/index.js by test/esm-cjs.test.ts.
 import cjs from '../dist/index.js';
 
 export const {
@@ -18,5 +18,9 @@ export const {
   setNumThreads,
   toList,
   unpooledSize,
+  planeToFlatIndices,
+  flatToPlaneIndices,
+  toOnnx,
+  fromOnnx,
 } = cjs;
 export default cjs;

@@ -6,6 +6,7 @@
 import { type AsyncOptions, checkSignal } from './abort';
 import { typeError } from './errors';
 import { resolvePoolParams, resolveUnpoolParams } from './geometry';
+import { readIndexMode } from './index-mode';
 import { type MaxPool2dOptions, type PoolWithIndices, preparePool, readRunFlags, runPoolAsync } from './maxpool2d';
 import { type IndicesInput, type MaxUnpool2dOptions, prepareUnpool, runUnpoolAsync } from './maxunpool2d';
 import type { FloatArray, OutputTensor, Tensor } from './tensor';
@@ -39,8 +40,8 @@ export async function maxPool2dAsync(
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   checkSignal(options.signal);
   const params = resolvePoolParams(options);
-  const { returnIndices, indexDtype } = readRunFlags(options);
-  return runPoolAsync(preparePool(input, params, returnIndices, indexDtype, options));
+  const { returnIndices, indexDtype, indexMode } = readRunFlags(options);
+  return runPoolAsync(preparePool(input, params, returnIndices, indexDtype, options, indexMode));
 }
 
 /**
@@ -59,6 +60,7 @@ export async function maxUnpool2dAsync<D extends FloatArray>(
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   checkSignal(options.signal);
   const params = resolveUnpoolParams(options);
-  const p = prepareUnpool(input, indices, params, options.outputSize, options.threads, options.out);
+  const indexMode = readIndexMode(options.indexMode);
+  const p = prepareUnpool(input, indices, params, options.outputSize, options.threads, options.out, indexMode);
   return (await runUnpoolAsync(p)) as OutputTensor<D>;
 }

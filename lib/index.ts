@@ -15,6 +15,7 @@ export { maxPool2dAsync, maxUnpool2dAsync } from './async';
 export { type BackendInfo, backend, getNumThreads, setNumThreads } from './backend';
 export { type ErrorCode, MaxPoolRangeError, MaxPoolTypeError } from './errors';
 export { pooledSize, type Size2, unpooledSize } from './geometry';
+export { flatToPlaneIndices, type IndexMode, planeToFlatIndices } from './index-mode';
 export {
   MaxPool2d,
   type MaxPool2dModuleOptions,
@@ -31,6 +32,7 @@ export {
   type MaxUnpool2dOptions,
   maxUnpool2d,
 } from './maxunpool2d';
+export { fromOnnx, type OnnxTensorData, type OnnxTensorLike, type OnnxTypeOf, toOnnx } from './onnx';
 export {
   type DType,
   type FloatArray,

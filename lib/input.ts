@@ -19,25 +19,59 @@ export interface ReadTensor<A> {
   shape: readonly number[];
 }
 
-/** Checks that `value` is `{ data, shape }` with a float array. */
+/** A tensor argument's fields; `type` and `dims` only for the ORT form. */
+interface TensorFields {
+  data: unknown;
+  shape: unknown;
+  /** Where the shape came from, for messages: `shape`, or `dims` for the ORT form. */
+  shapeKey: 'shape' | 'dims';
+  type?: unknown;
+}
+
+/**
+ * The fields of a tensor argument: `{ data, shape }`, or ONNX Runtime's `{ type, dims, data }` (an `ort.Tensor`)
+ * when there is no `shape` but a `dims`. An ORT tensor's `data` is read only when it lives on the CPU (its getter
+ * throws otherwise), and its `type` must be one of `types`.
+ */
+function tensorFields(value: object, name: string, types: readonly string[]): TensorFields {
+  const v = value as { data?: unknown; shape?: unknown; dims?: unknown; type?: unknown; location?: unknown };
+  if (v.shape !== undefined || v.dims === undefined) return { data: v.data, shape: v.shape, shapeKey: 'shape' };
+  if (v.location !== undefined && v.location !== 'cpu') {
+    throw typeError(`${name}.location`, "'cpu' (download the data with getData() first)", v.location);
+  }
+  const type = v.type;
+  if (type !== undefined && !types.includes(type as string)) {
+    throw typeError(`${name}.type`, types.map((t) => `'${t}'`).join(' or '), type);
+  }
+  return { data: v.data, shape: v.dims, shapeKey: 'dims', type };
+}
+
+/** A declared ORT `type` must name the dtype its data has. */
+function checkType(name: string, type: unknown, dtype: string): void {
+  if (type !== undefined && type !== dtype) throw typeError(`${name}.type`, `'${dtype}' as its data is`, type);
+}
+
+/** Checks that `value` is `{ data, shape }` (or ORT's `{ type, dims, data }`) with a float array. */
 export function readFloatTensor(value: unknown, name: string): ReadTensor<FloatArray> & { dtype: DType } {
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) {
     throw typeError(name, 'a tensor { data, shape }', value);
   }
-  const { data, shape } = value as { data?: unknown; shape?: unknown };
+  const { data, shape, shapeKey, type } = tensorFields(value, name, ['float32', 'float64']);
   const dtype = floatDType(data, `${name}.data`);
-  if (!Array.isArray(shape)) throw typeError(`${name}.shape`, 'an array of 3 or 4 integers', shape);
+  checkType(name, type, dtype);
+  if (!Array.isArray(shape)) throw typeError(`${name}.${shapeKey}`, 'an array of 3 or 4 integers', shape);
   return { data: data as FloatArray, shape, dtype };
 }
 
-/** Checks that `value` is `{ data, shape }` with an index array. */
+/** Checks that `value` is `{ data, shape }` (or ORT's `{ type, dims, data }`) with an index array. */
 export function readIndexTensor(value: unknown, name: string): ReadTensor<IndexArray> & { dtype: IndexDType } {
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) {
     throw typeError(name, 'a tensor { data, shape }', value);
   }
-  const { data, shape } = value as { data?: unknown; shape?: unknown };
+  const { data, shape, shapeKey, type } = tensorFields(value, name, ['int64', 'int32']);
   const dtype = indexDType(data, `${name}.data`);
-  if (!Array.isArray(shape)) throw typeError(`${name}.shape`, 'an array of 3 or 4 integers', shape);
+  checkType(name, type, dtype);
+  if (!Array.isArray(shape)) throw typeError(`${name}.${shapeKey}`, 'an array of 3 or 4 integers', shape);
   return { data: data as IndexArray, shape, dtype };
 }
 

@@ -13,6 +13,7 @@ import {
   resolvePoolParams,
   type Size2,
 } from './geometry';
+import { checkInt32FlatPool, type IndexMode, poolIndicesToFlat, readIndexMode } from './index-mode';
 import { checkNoAlias, indexOutput, readFloatTensor, readIndexDType, valueOutput } from './input';
 import type { DType, FloatArray, IndexArray, IndexDType, IndexTensor, OutputTensor, Tensor } from './tensor';
 
@@ -42,6 +43,11 @@ export interface MaxPool2dOptions extends PoolGeometryOptions, RunOptions {
   returnIndices?: boolean;
   /** `'int64'` (PyTorch's, a `BigInt64Array`; default) or `'int32'` (an `Int32Array`). */
   indexDtype?: IndexDType;
+  /**
+   * How the returned indices count: `'plane'` (PyTorch's `h * W + w` within each (n, c) plane; default) or
+   * `'flat'` (ONNX's `((n * C + c) * H + h) * W + w` over the whole input).
+   */
+  indexMode?: IndexMode;
 }
 
 /** What `maxPool2d` returns with `returnIndices: true`, as PyTorch's `(output, indices)`. */
@@ -50,7 +56,12 @@ export type PoolWithIndices<D extends FloatArray = FloatArray> = [OutputTensor<D
 export function readRunFlags(options: MaxPool2dOptions) {
   const returnIndices = options.returnIndices ?? false;
   if (typeof returnIndices !== 'boolean') throw typeError('returnIndices', 'a boolean', returnIndices);
-  return { returnIndices, indexDtype: readIndexDType(options.indexDtype), threads: readThreads(options.threads) };
+  return {
+    returnIndices,
+    indexDtype: readIndexDType(options.indexDtype),
+    indexMode: readIndexMode(options.indexMode),
+    threads: readThreads(options.threads),
+  };
 }
 
 /** One pooling call, checked and with its buffers ready: what a backend needs, sync or async. */
@@ -62,6 +73,8 @@ export interface PreparedPool {
   indexDtype: IndexDType;
   threads: number;
   dtype: DType;
+  /** `'flat'`: the backend writes plane indices, `poolResult` turns them into flat ones. */
+  indexMode: IndexMode;
 }
 
 /** Checks one pooling call on resolved parameters and readies its buffers (shared by every entry point). */
@@ -71,6 +84,7 @@ export function preparePool(
   returnIndices: boolean,
   indexDtype: IndexDType,
   run: RunOptions,
+  indexMode: IndexMode = 'plane',
 ): PreparedPool {
   const tensor = readFloatTensor(input, 'input');
   const threads = readThreads(run.threads);
@@ -81,6 +95,7 @@ export function preparePool(
       `indexDtype 'int32' cannot index a ${plan.H}x${plan.W} plane (indices could exceed 2^31 - 1); use 'int64'`,
     );
   }
+  if (returnIndices && indexDtype === 'int32' && indexMode === 'flat') checkInt32FlatPool(plan);
   const output = valueOutput(run.out, tensor.dtype, plan.outputLength);
   checkNoAlias(output, 'out', tensor.data, 'input.data');
   const indices = returnIndices ? indexOutput(run.indicesOut, indexDtype, plan.outputLength) : null;
@@ -88,13 +103,14 @@ export function preparePool(
     checkNoAlias(indices, 'indicesOut', tensor.data, 'input.data');
     checkNoAlias(indices, 'indicesOut', output, 'out');
   }
-  return { plan, input: tensor.data, output, indices, indexDtype, threads, dtype: tensor.dtype };
+  return { plan, input: tensor.data, output, indices, indexDtype, threads, dtype: tensor.dtype, indexMode };
 }
 
 /** The result of a prepared call once its backend has filled the buffers. */
 export function poolResult(p: PreparedPool): OutputTensor | PoolWithIndices {
   const result: OutputTensor = { data: p.output, shape: p.plan.outputShape, dtype: p.dtype };
   if (!p.indices) return result;
+  if (p.indexMode === 'flat') poolIndicesToFlat(p.plan, p.indices);
   return [result, { data: p.indices, shape: p.plan.outputShape.slice(), dtype: p.indexDtype }];
 }
 
@@ -111,8 +127,9 @@ export function runPool(
   returnIndices: boolean,
   indexDtype: IndexDType,
   run: RunOptions,
+  indexMode: IndexMode = 'plane',
 ): OutputTensor | PoolWithIndices {
-  const p = preparePool(input, params, returnIndices, indexDtype, run);
+  const p = preparePool(input, params, returnIndices, indexDtype, run, indexMode);
   backendFor(p.plan).pool(p.plan, p.input, p.output, p.indices, p.threads);
   return poolResult(p);
 }
@@ -142,8 +159,8 @@ export function maxPool2d(input: Tensor, options: MaxPool2dOptions): OutputTenso
 export function maxPool2d(input: Tensor, options: MaxPool2dOptions): OutputTensor | PoolWithIndices {
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   const params = resolvePoolParams(options);
-  const { returnIndices, indexDtype } = readRunFlags(options);
-  return runPool(input, params, returnIndices, indexDtype, options);
+  const { returnIndices, indexDtype, indexMode } = readRunFlags(options);
+  return runPool(input, params, returnIndices, indexDtype, options, indexMode);
 }
 
 /** `forward`'s result: `[output, indices]` for a module built with `returnIndices: true`. */
@@ -171,6 +188,7 @@ export class MaxPool2d<R extends boolean = false> {
   readonly ceilMode: boolean;
   readonly returnIndices: R;
   readonly indexDtype: IndexDType;
+  readonly indexMode: IndexMode;
   readonly threads: number | undefined;
   readonly #params: PoolParams;
 
@@ -186,13 +204,15 @@ export class MaxPool2d<R extends boolean = false> {
     this.ceilMode = this.#params.ceilMode;
     this.returnIndices = flags.returnIndices as R;
     this.indexDtype = flags.indexDtype;
+    this.indexMode = flags.indexMode;
     this.threads = flags.threads || undefined;
   }
 
   /** Pools `input`; returns `[output, indices]` when the module was built with `returnIndices: true`. */
   forward<D extends FloatArray>(input: Tensor<D>, run: RunOptions = {}): PoolResult<R, D> {
     const merged = { threads: this.threads, ...run };
-    return runPool(input, this.#params, this.returnIndices, this.indexDtype, merged) as PoolResult<R, D>;
+    const result = runPool(input, this.#params, this.returnIndices, this.indexDtype, merged, this.indexMode);
+    return result as PoolResult<R, D>;
   }
 
   /** `forward` without blocking the event loop (see `maxPool2dAsync`). */
@@ -202,7 +222,7 @@ export class MaxPool2d<R extends boolean = false> {
   ): Promise<PoolResult<R, D>> {
     checkSignal(run.signal);
     const merged = { threads: this.threads, ...run };
-    const prepared = preparePool(input, this.#params, this.returnIndices, this.indexDtype, merged);
+    const prepared = preparePool(input, this.#params, this.returnIndices, this.indexDtype, merged, this.indexMode);
     return (await runPoolAsync(prepared)) as PoolResult<R, D>;
   }
 }

@@ -12,6 +12,7 @@ import {
   type UnpoolParams,
   type UnpoolPlan,
 } from './geometry';
+import { type IndexMode, readIndexMode, unpoolIndicesToPlane } from './index-mode';
 import { checkNoAlias, readFloatTensor, readIndexTensor, valueOutput } from './input';
 import type { DType, FloatArray, IndexArray, OutputTensor, Tensor } from './tensor';
 
@@ -32,6 +33,11 @@ export interface MaxUnpool2dOptions extends UnpoolGeometryOptions {
   threads?: number;
   /** Write the output here instead of allocating (same dtype as the input, exact length); it is zero-filled. */
   out?: FloatArray;
+  /**
+   * How `indices` count: `'plane'` (PyTorch's, within each (n, c) plane; default) or `'flat'` (ONNX's, over the
+   * whole output `((n * C + c) * H + h) * W + w`; each must fall in its own element's plane).
+   */
+  indexMode?: IndexMode;
 }
 
 /** An index tensor as `maxPool2d` returns it (`BigInt64Array` or `Int32Array`). */
@@ -58,6 +64,7 @@ export function prepareUnpool(
   outputSize: readonly number[] | null | undefined,
   threadsOption: unknown,
   out: unknown,
+  indexMode: IndexMode = 'plane',
 ): PreparedUnpool {
   const tensor = readFloatTensor(input, 'input');
   const idx = readIndexTensor(indices, 'indices');
@@ -72,7 +79,8 @@ export function prepareUnpool(
   const output = valueOutput(out, tensor.dtype, plan.outputLength);
   checkNoAlias(output, 'out', tensor.data, 'input.data');
   checkNoAlias(output, 'out', idx.data, 'indices.data');
-  return { plan, input: tensor.data, indices: idx.data, output, threads, dtype: tensor.dtype };
+  const planeIndices = indexMode === 'flat' ? unpoolIndicesToPlane(plan, idx.data) : idx.data;
+  return { plan, input: tensor.data, indices: planeIndices, output, threads, dtype: tensor.dtype };
 }
 
 /** Runs a prepared unpool call off the JS thread. */
@@ -89,8 +97,9 @@ export function runUnpool(
   outputSize: readonly number[] | null | undefined,
   threadsOption: unknown,
   out: unknown,
+  indexMode: IndexMode = 'plane',
 ): OutputTensor {
-  const p = prepareUnpool(input, indices, params, outputSize, threadsOption, out);
+  const p = prepareUnpool(input, indices, params, outputSize, threadsOption, out, indexMode);
   activeBackend().unpool(p.plan, p.input, p.indices, p.output, p.threads);
   return { data: p.output, shape: p.plan.outputShape, dtype: p.dtype };
 }
@@ -114,7 +123,9 @@ export function maxUnpool2d<D extends FloatArray>(
 ): OutputTensor<D> {
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   const params = resolveUnpoolParams(options);
-  return runUnpool(input, indices, params, options.outputSize, options.threads, options.out) as OutputTensor<D>;
+  const indexMode = readIndexMode(options.indexMode);
+  const result = runUnpool(input, indices, params, options.outputSize, options.threads, options.out, indexMode);
+  return result as OutputTensor<D>;
 }
 
 /** Constructor options of `MaxUnpool2d`. */
@@ -122,6 +133,8 @@ export interface MaxUnpool2dModuleOptions {
   stride?: Size2 | null;
   padding?: Size2;
   threads?: number;
+  /** How `forward`'s indices count: `'plane'` (default) or `'flat'`, as in `maxUnpool2d`. */
+  indexMode?: IndexMode;
 }
 
 /**
@@ -141,6 +154,7 @@ export class MaxUnpool2d {
   readonly stride: readonly [number, number];
   readonly padding: readonly [number, number];
   readonly threads: number | undefined;
+  readonly indexMode: IndexMode;
   readonly #params: UnpoolParams;
 
   constructor(kernelSize: Size2, options: MaxUnpool2dModuleOptions = {}) {
@@ -150,6 +164,7 @@ export class MaxUnpool2d {
     this.stride = this.#params.stride;
     this.padding = this.#params.padding;
     this.threads = readThreads(options.threads) || undefined;
+    this.indexMode = readIndexMode(options.indexMode);
   }
 
   /** Unpools `input` at `indices`; `outputSize` as in `maxUnpool2d`. */
@@ -159,7 +174,8 @@ export class MaxUnpool2d {
     outputSize?: readonly number[] | null,
     run: { threads?: number; out?: FloatArray } = {},
   ): OutputTensor<D> {
-    return runUnpool(input, indices, this.#params, outputSize, run.threads ?? this.threads, run.out) as OutputTensor<D>;
+    const threads = run.threads ?? this.threads;
+    return runUnpool(input, indices, this.#params, outputSize, threads, run.out, this.indexMode) as OutputTensor<D>;
   }
 
   /** `forward` without blocking the event loop (see `maxUnpool2dAsync`). */
@@ -170,7 +186,8 @@ export class MaxUnpool2d {
     run: { threads?: number; out?: FloatArray } & AsyncOptions = {},
   ): Promise<OutputTensor<D>> {
     checkSignal(run.signal);
-    const p = prepareUnpool(input, indices, this.#params, outputSize, run.threads ?? this.threads, run.out);
+    const threads = run.threads ?? this.threads;
+    const p = prepareUnpool(input, indices, this.#params, outputSize, threads, run.out, this.indexMode);
     return (await runUnpoolAsync(p)) as OutputTensor<D>;
   }
 }
