@@ -39,6 +39,18 @@ function words(data: BigInt64Array): Uint32Array {
   return new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
 }
 
+/** Stores a non-negative safe integer as element `i` of a little-endian 64-bit word view (no float modulo). */
+function writeWords(d: Uint32Array, i: number, v: number): void {
+  if (v < TWO32) {
+    d[2 * i] = v;
+    d[2 * i + 1] = 0;
+  } else {
+    const hi = Math.floor(v / TWO32);
+    d[2 * i] = v - hi * TWO32;
+    d[2 * i + 1] = hi;
+  }
+}
+
 function planeName(layout: IndexLayout, p: number): string {
   return `(n ${Math.floor(p / layout.C)}, c ${p % layout.C})`;
 }
@@ -99,8 +111,7 @@ export function planeToFlatData(src: IndexArray, dst: IndexArray, layout: IndexL
       if (hi >= 0x80000000) throw negative(i, src[i]);
       const flat = hi * TWO32 + lo + base;
       if (hi > 0x1fffff || flat > Number.MAX_SAFE_INTEGER) throw tooLarge64(name, i, src[i]);
-      d[2 * i] = flat % TWO32;
-      d[2 * i + 1] = Math.floor(flat / TWO32);
+      writeWords(d, i, flat);
     }
   }
 }
@@ -171,11 +182,7 @@ export function flatToPlaneData(src: IndexArray, dst: IndexArray, layout: IndexL
   const d = words(out);
   for (let p = 0, i = 0; p < planes; p++) {
     const base = p * area;
-    for (let end = i + perPlane; i < end; i++) {
-      const v = s[2 * i + 1] * TWO32 + s[2 * i] - base;
-      d[2 * i] = v % TWO32;
-      d[2 * i + 1] = Math.floor(v / TWO32);
-    }
+    for (let end = i + perPlane; i < end; i++) writeWords(d, i, s[2 * i + 1] * TWO32 + s[2 * i] - base);
   }
 }
 
