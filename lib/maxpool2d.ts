@@ -77,6 +77,28 @@ export interface PreparedPool {
   indexMode: IndexMode;
 }
 
+/** A module's last plan: calls with the input shape of the previous call skip re-planning. */
+export interface PlanCache {
+  shape: readonly number[];
+  plan: PoolPlan | null;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function cachedPlan(shape: readonly number[], params: PoolParams, length: number, cache?: PlanCache): PoolPlan {
+  if (cache?.plan && cache.plan.inputLength === length && sameShape(cache.shape, shape)) return cache.plan;
+  const plan = planPool(shape, params, length);
+  if (cache) {
+    cache.shape = shape.slice();
+    cache.plan = plan;
+  }
+  return plan;
+}
+
 /** Checks one pooling call on resolved parameters and readies its buffers (shared by every entry point). */
 export function preparePool(
   input: unknown,
@@ -85,10 +107,11 @@ export function preparePool(
   indexDtype: IndexDType,
   run: RunOptions,
   indexMode: IndexMode = 'plane',
+  cache?: PlanCache,
 ): PreparedPool {
   const tensor = readFloatTensor(input, 'input');
   const threads = readThreads(run.threads);
-  const plan = planPool(tensor.shape, params, tensor.data.length);
+  const plan = cachedPlan(tensor.shape, params, tensor.data.length, cache);
   if (returnIndices && indexDtype === 'int32' && maxPoolIndex(plan) > 2 ** 31 - 1) {
     throw new MaxPoolRangeError(
       'ERR_OUT_OF_RANGE',
@@ -128,8 +151,9 @@ export function runPool(
   indexDtype: IndexDType,
   run: RunOptions,
   indexMode: IndexMode = 'plane',
+  cache?: PlanCache,
 ): OutputTensor | PoolWithIndices {
-  const p = preparePool(input, params, returnIndices, indexDtype, run, indexMode);
+  const p = preparePool(input, params, returnIndices, indexDtype, run, indexMode, cache);
   backendFor(p.plan).pool(p.plan, p.input, p.output, p.indices, p.threads);
   return poolResult(p);
 }
@@ -191,6 +215,7 @@ export class MaxPool2d<R extends boolean = false> {
   readonly indexMode: IndexMode;
   readonly threads: number | undefined;
   readonly #params: PoolParams;
+  readonly #plans: PlanCache = { shape: [], plan: null };
 
   constructor(kernelSize: Size2, options: MaxPool2dModuleOptions & { returnIndices?: R } = {}) {
     if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
@@ -210,8 +235,16 @@ export class MaxPool2d<R extends boolean = false> {
 
   /** Pools `input`; returns `[output, indices]` when the module was built with `returnIndices: true`. */
   forward<D extends FloatArray>(input: Tensor<D>, run: RunOptions = {}): PoolResult<R, D> {
-    const merged = { threads: this.threads, ...run };
-    const result = runPool(input, this.#params, this.returnIndices, this.indexDtype, merged, this.indexMode);
+    const merged = run.threads === undefined && this.threads !== undefined ? { ...run, threads: this.threads } : run;
+    const result = runPool(
+      input,
+      this.#params,
+      this.returnIndices,
+      this.indexDtype,
+      merged,
+      this.indexMode,
+      this.#plans,
+    );
     return result as PoolResult<R, D>;
   }
 
@@ -221,8 +254,16 @@ export class MaxPool2d<R extends boolean = false> {
     run: RunOptions & AsyncOptions = {},
   ): Promise<PoolResult<R, D>> {
     checkSignal(run.signal);
-    const merged = { threads: this.threads, ...run };
-    const prepared = preparePool(input, this.#params, this.returnIndices, this.indexDtype, merged, this.indexMode);
+    const merged = run.threads === undefined && this.threads !== undefined ? { ...run, threads: this.threads } : run;
+    const prepared = preparePool(
+      input,
+      this.#params,
+      this.returnIndices,
+      this.indexDtype,
+      merged,
+      this.indexMode,
+      this.#plans,
+    );
     return (await runPoolAsync(prepared)) as PoolResult<R, D>;
   }
 }
