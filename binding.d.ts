@@ -6,8 +6,29 @@
  * `TypeError` / `RangeError` with a `code` on any mismatch.
  */
 
-/** Typed arrays the kernels read and write values from. */
-export type NativeValues = Float32Array | Float64Array;
+/** Typed arrays the kernels read and write values from (float16 / bfloat16: raw bits in a Uint16Array). */
+export type NativeValues = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array;
+
+/**
+ * The optional `dtype` argument: names the element type; required only to read a Uint16Array as `'float16'` or
+ * `'bfloat16'` bits (otherwise it is `'uint16'`). For other arrays it must match the array or be undefined.
+ */
+export type NativeDType =
+  | 'float32'
+  | 'float64'
+  | 'float16'
+  | 'bfloat16'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32';
+
+/**
+ * The optional `channels` argument: 0 (or omitted) for NCHW; C >= 1 for NHWC, where `planes` (N * C) must be a
+ * multiple of C, the buffers hold `[N, H, W, C]` / `[N, OH, OW, C]`, and indices keep their per-plane meaning.
+ */
+export type NativeChannels = number;
 /** Typed arrays holding plane-local indices (`h * W_in + w`). */
 export type NativeIndices = BigInt64Array | Int32Array;
 
@@ -29,6 +50,7 @@ export interface NativeBinding {
   /**
    * Max-pools `input` into `output` (same dtype), and writes indices into `indices` when it is not null.
    * `threads` >= 1 caps the threads used for this call (0 = the pool's current setting).
+   * Takes 5 to 7 arguments: `dtype` and `channels` are optional (see `NativeDType`, `NativeChannels`).
    */
   maxPool2d(
     input: NativeValues,
@@ -36,6 +58,8 @@ export interface NativeBinding {
     indices: NativeIndices | null,
     plan: PoolPlanArray,
     threads: number,
+    dtype?: NativeDType,
+    channels?: NativeChannels,
   ): void;
 
   /**
@@ -49,6 +73,8 @@ export interface NativeBinding {
     output: NativeValues,
     plan: UnpoolPlanArray,
     threads: number,
+    dtype?: NativeDType,
+    channels?: NativeChannels,
   ): void;
 
   /**
@@ -62,6 +88,8 @@ export interface NativeBinding {
     indices: NativeIndices | null,
     plan: PoolPlanArray,
     threads: number,
+    dtype?: NativeDType,
+    channels?: NativeChannels,
   ): Promise<void>;
 
   /** `maxUnpool2d` off the JS thread; a bad index rejects with the same RangeError, output untouched. */
@@ -71,6 +99,8 @@ export interface NativeBinding {
     output: NativeValues,
     plan: UnpoolPlanArray,
     threads: number,
+    dtype?: NativeDType,
+    channels?: NativeChannels,
   ): Promise<void>;
 
   /** The instruction set the kernels run with: 'avx512' | 'avx2' | 'neon' | 'scalar'. */

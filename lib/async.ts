@@ -5,11 +5,11 @@
  */
 import { type AsyncOptions, checkSignal } from './abort';
 import { typeError } from './errors';
-import { resolvePoolParams, resolveUnpoolParams } from './geometry';
+import { readLayout, resolvePoolParams, resolveUnpoolParams } from './geometry';
 import { readIndexMode } from './index-mode';
 import { type MaxPool2dOptions, type PoolWithIndices, preparePool, readRunFlags, runPoolAsync } from './maxpool2d';
 import { type IndicesInput, type MaxUnpool2dOptions, prepareUnpool, runUnpoolAsync } from './maxunpool2d';
-import type { FloatArray, OutputTensor, Tensor } from './tensor';
+import type { FloatArray, OutputTensor, Tensor, ValueArray } from './tensor';
 
 /**
  * `maxPool2d` without blocking the event loop.
@@ -21,11 +21,11 @@ import type { FloatArray, OutputTensor, Tensor } from './tensor';
  * const [values, indices] = await maxPool2dAsync(x, { kernelSize: 2, returnIndices: true, signal });
  * ```
  */
-export async function maxPool2dAsync<D extends FloatArray>(
+export async function maxPool2dAsync<D extends ValueArray = FloatArray>(
   input: Tensor<D>,
   options: MaxPool2dOptions & AsyncOptions & { returnIndices: true },
 ): Promise<PoolWithIndices<D>>;
-export async function maxPool2dAsync<D extends FloatArray>(
+export async function maxPool2dAsync<D extends ValueArray = FloatArray>(
   input: Tensor<D>,
   options: MaxPool2dOptions & AsyncOptions & { returnIndices?: false },
 ): Promise<OutputTensor<D>>;
@@ -40,8 +40,8 @@ export async function maxPool2dAsync(
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   checkSignal(options.signal);
   const params = resolvePoolParams(options);
-  const { returnIndices, indexDtype, indexMode } = readRunFlags(options);
-  return runPoolAsync(preparePool(input, params, returnIndices, indexDtype, options, indexMode));
+  const { returnIndices, indexDtype, indexMode, layout } = readRunFlags(options);
+  return runPoolAsync(preparePool(input, params, returnIndices, indexDtype, options, indexMode, undefined, layout));
 }
 
 /**
@@ -52,7 +52,7 @@ export async function maxPool2dAsync(
  * const restored = await maxUnpool2dAsync(values, indices, { kernelSize: 2 });
  * ```
  */
-export async function maxUnpool2dAsync<D extends FloatArray>(
+export async function maxUnpool2dAsync<D extends ValueArray = FloatArray>(
   input: Tensor<D>,
   indices: IndicesInput,
   options: MaxUnpool2dOptions & AsyncOptions,
@@ -61,6 +61,15 @@ export async function maxUnpool2dAsync<D extends FloatArray>(
   checkSignal(options.signal);
   const params = resolveUnpoolParams(options);
   const indexMode = readIndexMode(options.indexMode);
-  const p = prepareUnpool(input, indices, params, options.outputSize, options.threads, options.out, indexMode);
+  const p = prepareUnpool(
+    input,
+    indices,
+    params,
+    options.outputSize,
+    options.threads,
+    options.out,
+    indexMode,
+    readLayout(options.layout),
+  );
   return (await runUnpoolAsync(p)) as OutputTensor<D>;
 }

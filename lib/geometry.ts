@@ -31,10 +31,22 @@ export interface PoolGeometryOptions {
   ceilMode?: boolean;
 }
 
+/** Memory layout of a tensor: channels-first (PyTorch's default) or channels-last. */
+export type Layout = 'NCHW' | 'NHWC';
+
+/** Reads the `layout` option. */
+export function readLayout(value: unknown): Layout {
+  if (value === undefined || value === null) return 'NCHW';
+  if (value !== 'NCHW' && value !== 'NHWC') throw typeError('layout', "'NCHW' or 'NHWC'", value);
+  return value;
+}
+
 /** A resolved pooling call: input and output geometry for one input shape. */
 export interface PoolPlan extends PoolParams {
   /** Whether the input was 4-D `[N, C, H, W]` (false: unbatched `[C, H, W]`). */
   readonly batched: boolean;
+  /** `'NHWC'`: input and output are `[N, H, W, C]` / `[H, W, C]`; indices still count `h * W + w` per plane. */
+  readonly layout: Layout;
   readonly N: number;
   readonly C: number;
   readonly H: number;
@@ -124,10 +136,12 @@ export function pooledSize(size: number, k: number, s: number, p: number, d: num
 export function readShape(
   shape: unknown,
   name: string,
+  layout: Layout = 'NCHW',
 ): { batched: boolean; N: number; C: number; H: number; W: number } {
   if (!Array.isArray(shape)) throw typeError(name, 'an array of 3 or 4 integers', shape);
   if (shape.length !== 3 && shape.length !== 4) {
-    throw rangeError(`${name}.length`, '3 ([C, H, W]) or 4 ([N, C, H, W])', shape.length);
+    const forms = layout === 'NHWC' ? '3 ([H, W, C]) or 4 ([N, H, W, C])' : '3 ([C, H, W]) or 4 ([N, C, H, W])';
+    throw rangeError(`${name}.length`, forms, shape.length);
   }
   for (let i = 0; i < shape.length; i++) {
     if (!isInt(shape[i])) throw typeError(`${name}[${i}]`, 'an integer', shape[i]);
@@ -139,6 +153,7 @@ export function readShape(
     if (shape[i] === 0) throw rangeError(`${name}[${i}]`, 'non-zero (only the batch dimension may be empty)', 0);
   }
   const N = batched ? shape[0] : 1;
+  if (layout === 'NHWC') return { batched, N, H: shape[first], W: shape[first + 1], C: shape[first + 2] };
   const C = shape[first];
   const H = shape[first + 1];
   const W = shape[first + 2];
@@ -153,8 +168,8 @@ function count4(N: number, C: number, H: number, W: number, name: string): numbe
 }
 
 /** Resolves one pooling call. Throws the same cases PyTorch rejects. */
-export function planPool(shape: unknown, params: PoolParams, dataLength: number): PoolPlan {
-  const { batched, N, C, H, W } = readShape(shape, 'input.shape');
+export function planPool(shape: unknown, params: PoolParams, dataLength: number, layout: Layout = 'NCHW'): PoolPlan {
+  const { batched, N, C, H, W } = readShape(shape, 'input.shape', layout);
   const [kH, kW] = params.kernel;
   const [sH, sW] = params.stride;
   const [pH, pW] = params.padding;
@@ -175,8 +190,9 @@ export function planPool(shape: unknown, params: PoolParams, dataLength: number)
       `input.data.length must be ${inputLength} for shape ${describe(shape)}, but got ${dataLength}`,
     );
   }
-  const outputShape = batched ? [N, C, OH, OW] : [C, OH, OW];
+  const outputShape = layoutShape(batched, layout, N, C, OH, OW);
   return {
+    layout,
     kernel: params.kernel,
     stride: params.stride,
     padding: params.padding,
@@ -194,6 +210,12 @@ export function planPool(shape: unknown, params: PoolParams, dataLength: number)
     outputLength: count4(N, C, OH, OW, 'output shape'),
     outputShape,
   };
+}
+
+/** A shape in `layout`: `[N, C, H, W]` / `[N, H, W, C]`, without N when unbatched. */
+function layoutShape(batched: boolean, layout: Layout, N: number, C: number, H: number, W: number): number[] {
+  const inner = layout === 'NHWC' ? [H, W, C] : [C, H, W];
+  return batched ? [N, ...inner] : inner;
 }
 
 /**
@@ -238,6 +260,7 @@ export function resolveUnpoolParams(options: UnpoolGeometryOptions): UnpoolParam
 /** A resolved unpooling call. */
 export interface UnpoolPlan extends UnpoolParams {
   readonly batched: boolean;
+  readonly layout: Layout;
   readonly N: number;
   readonly C: number;
   /** Pooled input plane. */
@@ -268,8 +291,9 @@ export function planUnpool(
   indicesShape: unknown,
   indicesLength: number,
   outputSize?: readonly number[] | null,
+  layout: Layout = 'NCHW',
 ): UnpoolPlan {
-  const { batched, N, C, H, W } = readShape(shape, 'input.shape');
+  const { batched, N, C, H, W } = readShape(shape, 'input.shape', layout);
   const ishape = indicesShape as number[];
   if (
     !Array.isArray(indicesShape) ||
@@ -306,7 +330,7 @@ export function planUnpool(
     for (let i = 0; i < outputSize.length; i++) {
       if (!isInt(outputSize[i])) throw typeError(`outputSize[${i}]`, 'an integer', outputSize[i]);
     }
-    const [h, w] = outputSize.slice(-2);
+    const [h, w] = outputSize.length === 4 && layout === 'NHWC' ? outputSize.slice(1, 3) : outputSize.slice(-2);
     const defaults = [defH, defW];
     const got = [h, w];
     for (let d = 0; d < 2; d++) {
@@ -328,10 +352,11 @@ export function planUnpool(
       `unpooled output size must be at least 1x1, but got ${OH}x${OW} for input ${H}x${W}`,
     );
   }
-  const outputShape = batched ? [N, C, OH, OW] : [C, OH, OW];
+  const outputShape = layoutShape(batched, layout, N, C, OH, OW);
   const outputLength = count4(N, C, OH, OW, 'output shape');
   return Object.freeze({
     ...params,
+    layout,
     batched,
     N,
     C,

@@ -14,7 +14,7 @@ export type { AsyncOptions } from './abort';
 export { maxPool2dAsync, maxUnpool2dAsync } from './async';
 export { type BackendInfo, backend, getNumThreads, setNumThreads } from './backend';
 export { type ErrorCode, MaxPoolRangeError, MaxPoolTypeError } from './errors';
-export { pooledSize, type Size2, unpooledSize } from './geometry';
+export { type Layout, pooledSize, type Size2, unpooledSize } from './geometry';
 export { flatToPlaneIndices, type IndexMode, planeToFlatIndices } from './index-mode';
 export {
   MaxPool2d,
@@ -37,6 +37,7 @@ export {
   type DType,
   type FloatArray,
   formatTensor,
+  type HalfDType,
   type IndexArray,
   type IndexDType,
   type IndexTensor,
@@ -44,4 +45,5 @@ export {
   type OutputTensor,
   type Tensor,
   toList,
+  type ValueArray,
 } from './tensor';

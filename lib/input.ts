@@ -3,14 +3,14 @@
  */
 import { describe, MaxPoolRangeError, MaxPoolTypeError, typeError } from './errors';
 import {
-  allocFloat,
   allocIndex,
+  allocValues,
   type DType,
-  type FloatArray,
-  floatDType,
   type IndexArray,
   type IndexDType,
   indexDType,
+  type ValueArray,
+  valueDType,
 } from './tensor';
 
 /** A tensor argument after its kinds have been checked. */
@@ -51,17 +51,27 @@ function checkType(name: string, type: unknown, dtype: string): void {
   if (type !== undefined && type !== dtype) throw typeError(`${name}.type`, `'${dtype}' as its data is`, type);
 }
 
-/** Checks that `value` is `{ data, shape }` (or ORT's `{ type, dims, data }`) with a float array. */
-export function readFloatTensor(value: unknown, name: string): ReadTensor<FloatArray> & { dtype: DType } {
+/**
+ * Checks that `value` is `{ data, shape, dtype? }` (or ORT's `{ type, dims, data }`, float32 / float64 only) with
+ * a value array of a supported dtype (`dtype` tells float16 / bfloat16 bits in a Uint16Array from uint16).
+ */
+export function readFloatTensor(value: unknown, name: string): ReadTensor<ValueArray> & { dtype: DType } {
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) {
     throw typeError(name, 'a tensor { data, shape }', value);
   }
   const { data, shape, shapeKey, type } = tensorFields(value, name, ['float32', 'float64']);
-  const dtype = floatDType(data, `${name}.data`);
+  if (shapeKey === 'dims' && !(data instanceof Float32Array || data instanceof Float64Array)) {
+    throw typeError(`${name}.data`, 'a Float32Array or Float64Array', data);
+  }
+  const declared = shapeKey === 'shape' ? (value as { dtype?: unknown }).dtype : undefined;
+  const dtype = valueDType(data, `${name}.data`, declared);
   checkType(name, type, dtype);
   if (!Array.isArray(shape)) throw typeError(`${name}.${shapeKey}`, 'an array of 3 or 4 integers', shape);
-  return { data: data as FloatArray, shape, dtype };
+  return { data: data as ValueArray, shape, dtype };
 }
+
+/** `readFloatTensor` under the name that says what it reads now. */
+export const readValueTensor = readFloatTensor;
 
 /** Checks that `value` is `{ data, shape }` (or ORT's `{ type, dims, data }`) with an index array. */
 export function readIndexTensor(value: unknown, name: string): ReadTensor<IndexArray> & { dtype: IndexDType } {
@@ -95,16 +105,16 @@ export function checkNoAlias(a: ArrayBufferView, aName: string, b: ArrayBufferVi
 }
 
 /** A caller-supplied value output buffer, checked, or a fresh one. */
-export function valueOutput(out: unknown, dtype: DType, length: number, name = 'out'): FloatArray {
-  if (out === undefined || out === null) return allocFloat(dtype, length);
-  const got = floatDType(out, name);
-  if (got !== dtype) {
+export function valueOutput(out: unknown, dtype: DType, length: number, name = 'out'): ValueArray {
+  if (out === undefined || out === null) return allocValues(dtype, length);
+  const got = valueDType(out, name);
+  if (got !== dtype && !(got === 'uint16' && (dtype === 'float16' || dtype === 'bfloat16'))) {
     throw new MaxPoolTypeError(
       'ERR_INVALID_ARG_TYPE',
       `${name} must be a ${dtype} array like the input, but got ${describe(out)}`,
     );
   }
-  const array = out as FloatArray;
+  const array = out as ValueArray;
   if (array.length !== length) {
     throw new MaxPoolRangeError(
       'ERR_MAXPOOL2D_BUFFER_LENGTH',

@@ -5,24 +5,35 @@ import { type AsyncOptions, checkSignal } from './abort';
 import { activeBackend, backendFor, readThreads } from './backend';
 import { MaxPoolRangeError, typeError } from './errors';
 import {
+  type Layout,
   maxPoolIndex,
   type PoolGeometryOptions,
   type PoolParams,
   type PoolPlan,
   planPool,
+  readLayout,
   resolvePoolParams,
   type Size2,
 } from './geometry';
 import { checkInt32FlatPool, type IndexMode, poolIndicesToFlat, readIndexMode } from './index-mode';
 import { checkNoAlias, indexOutput, readFloatTensor, readIndexDType, valueOutput } from './input';
-import type { DType, FloatArray, IndexArray, IndexDType, IndexTensor, OutputTensor, Tensor } from './tensor';
+import type {
+  DType,
+  FloatArray,
+  IndexArray,
+  IndexDType,
+  IndexTensor,
+  OutputTensor,
+  Tensor,
+  ValueArray,
+} from './tensor';
 
 /** Options that change how a call runs, not what it computes. */
 export interface RunOptions {
   /** Threads for this call (native backend); default: `getNumThreads()`. */
   threads?: number;
   /** Write the values here instead of allocating (same dtype as the input, exact length). */
-  out?: FloatArray;
+  out?: ValueArray;
   /** Write the indices here instead of allocating (`BigInt64Array` or `Int32Array` per `indexDtype`). */
   indicesOut?: IndexArray;
 }
@@ -48,10 +59,15 @@ export interface MaxPool2dOptions extends PoolGeometryOptions, RunOptions {
    * `'flat'` (ONNX's `((n * C + c) * H + h) * W + w` over the whole input).
    */
   indexMode?: IndexMode;
+  /**
+   * `'NCHW'` (default: shape `[N, C, H, W]` or `[C, H, W]`) or `'NHWC'` (channels last: `[N, H, W, C]` or
+   * `[H, W, C]`). The output and indices have the input's layout; indices still count `h * W + w` per plane.
+   */
+  layout?: Layout;
 }
 
 /** What `maxPool2d` returns with `returnIndices: true`, as PyTorch's `(output, indices)`. */
-export type PoolWithIndices<D extends FloatArray = FloatArray> = [OutputTensor<D>, IndexTensor];
+export type PoolWithIndices<D extends ValueArray = ValueArray> = [OutputTensor<D>, IndexTensor];
 
 export function readRunFlags(options: MaxPool2dOptions) {
   const returnIndices = options.returnIndices ?? false;
@@ -61,20 +77,27 @@ export function readRunFlags(options: MaxPool2dOptions) {
     indexDtype: readIndexDType(options.indexDtype),
     indexMode: readIndexMode(options.indexMode),
     threads: readThreads(options.threads),
+    layout: readLayout(options.layout),
   };
 }
 
 /** One pooling call, checked and with its buffers ready: what a backend needs, sync or async. */
 export interface PreparedPool {
   plan: PoolPlan;
-  input: FloatArray;
-  output: FloatArray;
+  input: ValueArray;
+  output: ValueArray;
   indices: IndexArray | null;
   indexDtype: IndexDType;
   threads: number;
   dtype: DType;
   /** `'flat'`: the backend writes plane indices, `poolResult` turns them into flat ones. */
   indexMode: IndexMode;
+}
+
+function checkFlatLayout(indexMode: IndexMode, layout: Layout): void {
+  if (indexMode === 'flat' && layout === 'NHWC') {
+    throw new MaxPoolRangeError('ERR_OUT_OF_RANGE', "indexMode 'flat' is not supported with layout 'NHWC'");
+  }
 }
 
 /** A module's last plan: calls with the input shape of the previous call skip re-planning. */
@@ -89,9 +112,22 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-function cachedPlan(shape: readonly number[], params: PoolParams, length: number, cache?: PlanCache): PoolPlan {
-  if (cache?.plan && cache.plan.inputLength === length && sameShape(cache.shape, shape)) return cache.plan;
-  const plan = planPool(shape, params, length);
+function cachedPlan(
+  shape: readonly number[],
+  params: PoolParams,
+  length: number,
+  layout: Layout,
+  cache?: PlanCache,
+): PoolPlan {
+  if (
+    cache?.plan &&
+    cache.plan.inputLength === length &&
+    cache.plan.layout === layout &&
+    sameShape(cache.shape, shape)
+  ) {
+    return cache.plan;
+  }
+  const plan = planPool(shape, params, length, layout);
   if (cache) {
     cache.shape = shape.slice();
     cache.plan = plan;
@@ -108,10 +144,12 @@ export function preparePool(
   run: RunOptions,
   indexMode: IndexMode = 'plane',
   cache?: PlanCache,
+  layout: Layout = 'NCHW',
 ): PreparedPool {
   const tensor = readFloatTensor(input, 'input');
   const threads = readThreads(run.threads);
-  const plan = cachedPlan(tensor.shape, params, tensor.data.length, cache);
+  checkFlatLayout(indexMode, layout);
+  const plan = cachedPlan(tensor.shape, params, tensor.data.length, layout, cache);
   if (returnIndices && indexDtype === 'int32' && maxPoolIndex(plan) > 2 ** 31 - 1) {
     throw new MaxPoolRangeError(
       'ERR_OUT_OF_RANGE',
@@ -139,7 +177,7 @@ export function poolResult(p: PreparedPool): OutputTensor | PoolWithIndices {
 
 /** Runs a prepared pool call off the JS thread. */
 export async function runPoolAsync(p: PreparedPool): Promise<OutputTensor | PoolWithIndices> {
-  await activeBackend().poolAsync(p.plan, p.input, p.output, p.indices, p.threads);
+  await activeBackend().poolAsync(p.plan, p.input, p.output, p.indices, p.threads, p.dtype);
   return poolResult(p);
 }
 
@@ -152,9 +190,10 @@ export function runPool(
   run: RunOptions,
   indexMode: IndexMode = 'plane',
   cache?: PlanCache,
+  layout: Layout = 'NCHW',
 ): OutputTensor | PoolWithIndices {
-  const p = preparePool(input, params, returnIndices, indexDtype, run, indexMode, cache);
-  backendFor(p.plan).pool(p.plan, p.input, p.output, p.indices, p.threads);
+  const p = preparePool(input, params, returnIndices, indexDtype, run, indexMode, cache, layout);
+  backendFor(p.plan).pool(p.plan, p.input, p.output, p.indices, p.threads, p.dtype);
   return poolResult(p);
 }
 
@@ -171,11 +210,11 @@ export function runPool(
  * // indices.data = BigInt64Array [5n, 7n, 13n, 15n]
  * ```
  */
-export function maxPool2d<D extends FloatArray>(
+export function maxPool2d<D extends ValueArray = FloatArray>(
   input: Tensor<D>,
   options: MaxPool2dOptions & { returnIndices: true },
 ): PoolWithIndices<D>;
-export function maxPool2d<D extends FloatArray>(
+export function maxPool2d<D extends ValueArray = FloatArray>(
   input: Tensor<D>,
   options: MaxPool2dOptions & { returnIndices?: false },
 ): OutputTensor<D>;
@@ -183,12 +222,12 @@ export function maxPool2d(input: Tensor, options: MaxPool2dOptions): OutputTenso
 export function maxPool2d(input: Tensor, options: MaxPool2dOptions): OutputTensor | PoolWithIndices {
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   const params = resolvePoolParams(options);
-  const { returnIndices, indexDtype, indexMode } = readRunFlags(options);
-  return runPool(input, params, returnIndices, indexDtype, options, indexMode);
+  const { returnIndices, indexDtype, indexMode, layout } = readRunFlags(options);
+  return runPool(input, params, returnIndices, indexDtype, options, indexMode, undefined, layout);
 }
 
 /** `forward`'s result: `[output, indices]` for a module built with `returnIndices: true`. */
-export type PoolResult<R extends boolean, D extends FloatArray> = R extends true ? PoolWithIndices<D> : OutputTensor<D>;
+export type PoolResult<R extends boolean, D extends ValueArray> = R extends true ? PoolWithIndices<D> : OutputTensor<D>;
 
 /** Constructor options of `MaxPool2d` (everything but `kernelSize`). */
 export type MaxPool2dModuleOptions = Omit<MaxPool2dOptions, 'kernelSize' | 'out' | 'indicesOut'>;
@@ -213,6 +252,7 @@ export class MaxPool2d<R extends boolean = false> {
   readonly returnIndices: R;
   readonly indexDtype: IndexDType;
   readonly indexMode: IndexMode;
+  readonly layout: Layout;
   readonly threads: number | undefined;
   readonly #params: PoolParams;
   readonly #plans: PlanCache = { shape: [], plan: null };
@@ -230,11 +270,13 @@ export class MaxPool2d<R extends boolean = false> {
     this.returnIndices = flags.returnIndices as R;
     this.indexDtype = flags.indexDtype;
     this.indexMode = flags.indexMode;
+    this.layout = flags.layout;
+    checkFlatLayout(this.indexMode, this.layout);
     this.threads = flags.threads || undefined;
   }
 
   /** Pools `input`; returns `[output, indices]` when the module was built with `returnIndices: true`. */
-  forward<D extends FloatArray>(input: Tensor<D>, run: RunOptions = {}): PoolResult<R, D> {
+  forward<D extends ValueArray>(input: Tensor<D>, run: RunOptions = {}): PoolResult<R, D> {
     const merged = run.threads === undefined && this.threads !== undefined ? { ...run, threads: this.threads } : run;
     const result = runPool(
       input,
@@ -244,12 +286,13 @@ export class MaxPool2d<R extends boolean = false> {
       merged,
       this.indexMode,
       this.#plans,
+      this.layout,
     );
     return result as PoolResult<R, D>;
   }
 
   /** `forward` without blocking the event loop (see `maxPool2dAsync`). */
-  async forwardAsync<D extends FloatArray>(
+  async forwardAsync<D extends ValueArray>(
     input: Tensor<D>,
     run: RunOptions & AsyncOptions = {},
   ): Promise<PoolResult<R, D>> {
@@ -263,6 +306,7 @@ export class MaxPool2d<R extends boolean = false> {
       merged,
       this.indexMode,
       this.#plans,
+      this.layout,
     );
     return (await runPoolAsync(prepared)) as PoolResult<R, D>;
   }

@@ -5,7 +5,9 @@ import { type AsyncOptions, checkSignal } from './abort';
 import { activeBackend, readThreads } from './backend';
 import { MaxPoolRangeError, typeError } from './errors';
 import {
+  type Layout,
   planUnpool,
+  readLayout,
   resolveUnpoolParams,
   type Size2,
   type UnpoolGeometryOptions,
@@ -14,7 +16,7 @@ import {
 } from './geometry';
 import { type IndexMode, readIndexMode, unpoolIndicesToPlane } from './index-mode';
 import { checkNoAlias, readFloatTensor, readIndexTensor, valueOutput } from './input';
-import type { DType, FloatArray, IndexArray, OutputTensor, Tensor } from './tensor';
+import type { DType, FloatArray, IndexArray, OutputTensor, Tensor, ValueArray } from './tensor';
 
 /** Everything `maxUnpool2d` accepts besides the input and indices. */
 export interface MaxUnpool2dOptions extends UnpoolGeometryOptions {
@@ -32,12 +34,14 @@ export interface MaxUnpool2dOptions extends UnpoolGeometryOptions {
   /** Threads for this call (native backend). */
   threads?: number;
   /** Write the output here instead of allocating (same dtype as the input, exact length); it is zero-filled. */
-  out?: FloatArray;
+  out?: ValueArray;
   /**
    * How `indices` count: `'plane'` (PyTorch's, within each (n, c) plane; default) or `'flat'` (ONNX's, over the
    * whole output `((n * C + c) * H + h) * W + w`; each must fall in its own element's plane).
    */
   indexMode?: IndexMode;
+  /** `'NCHW'` (default) or `'NHWC'`: the layout of the input, the indices and the output, as in `maxPool2d`. */
+  layout?: Layout;
 }
 
 /** An index tensor as `maxPool2d` returns it (`BigInt64Array` or `Int32Array`). */
@@ -49,9 +53,9 @@ export interface IndicesInput {
 /** One unpooling call, checked and with its output ready. */
 export interface PreparedUnpool {
   plan: UnpoolPlan;
-  input: FloatArray;
+  input: ValueArray;
   indices: IndexArray;
-  output: FloatArray;
+  output: ValueArray;
   threads: number;
   dtype: DType;
 }
@@ -65,11 +69,15 @@ export function prepareUnpool(
   threadsOption: unknown,
   out: unknown,
   indexMode: IndexMode = 'plane',
+  layout: Layout = 'NCHW',
 ): PreparedUnpool {
   const tensor = readFloatTensor(input, 'input');
   const idx = readIndexTensor(indices, 'indices');
   const threads = readThreads(threadsOption);
-  const plan = planUnpool(tensor.shape, params, tensor.data.length, idx.shape, idx.data.length, outputSize);
+  if (indexMode === 'flat' && layout === 'NHWC') {
+    throw new MaxPoolRangeError('ERR_OUT_OF_RANGE', "indexMode 'flat' is not supported with layout 'NHWC'");
+  }
+  const plan = planUnpool(tensor.shape, params, tensor.data.length, idx.shape, idx.data.length, outputSize, layout);
   if (idx.data instanceof Int32Array && plan.OH * plan.OW > 2 ** 31) {
     throw new MaxPoolRangeError(
       'ERR_OUT_OF_RANGE',
@@ -98,8 +106,9 @@ export function runUnpool(
   threadsOption: unknown,
   out: unknown,
   indexMode: IndexMode = 'plane',
+  layout: Layout = 'NCHW',
 ): OutputTensor {
-  const p = prepareUnpool(input, indices, params, outputSize, threadsOption, out, indexMode);
+  const p = prepareUnpool(input, indices, params, outputSize, threadsOption, out, indexMode, layout);
   activeBackend().unpool(p.plan, p.input, p.indices, p.output, p.threads);
   return { data: p.output, shape: p.plan.outputShape, dtype: p.dtype };
 }
@@ -116,7 +125,7 @@ export function runUnpool(
  * const z = maxUnpool2d(y, idx, { kernelSize: 2 }); // shape [1, 1, 4, 4], zeros except 5, 7, 13, 15
  * ```
  */
-export function maxUnpool2d<D extends FloatArray>(
+export function maxUnpool2d<D extends ValueArray = FloatArray>(
   input: Tensor<D>,
   indices: IndicesInput,
   options: MaxUnpool2dOptions,
@@ -124,7 +133,8 @@ export function maxUnpool2d<D extends FloatArray>(
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   const params = resolveUnpoolParams(options);
   const indexMode = readIndexMode(options.indexMode);
-  const result = runUnpool(input, indices, params, options.outputSize, options.threads, options.out, indexMode);
+  const layout = readLayout(options.layout);
+  const result = runUnpool(input, indices, params, options.outputSize, options.threads, options.out, indexMode, layout);
   return result as OutputTensor<D>;
 }
 
@@ -135,6 +145,8 @@ export interface MaxUnpool2dModuleOptions {
   threads?: number;
   /** How `forward`'s indices count: `'plane'` (default) or `'flat'`, as in `maxUnpool2d`. */
   indexMode?: IndexMode;
+  /** `'NCHW'` (default) or `'NHWC'`, as in `maxUnpool2d`. */
+  layout?: Layout;
 }
 
 /**
@@ -155,6 +167,7 @@ export class MaxUnpool2d {
   readonly padding: readonly [number, number];
   readonly threads: number | undefined;
   readonly indexMode: IndexMode;
+  readonly layout: Layout;
   readonly #params: UnpoolParams;
 
   constructor(kernelSize: Size2, options: MaxUnpool2dModuleOptions = {}) {
@@ -165,29 +178,31 @@ export class MaxUnpool2d {
     this.padding = this.#params.padding;
     this.threads = readThreads(options.threads) || undefined;
     this.indexMode = readIndexMode(options.indexMode);
+    this.layout = readLayout(options.layout);
   }
 
   /** Unpools `input` at `indices`; `outputSize` as in `maxUnpool2d`. */
-  forward<D extends FloatArray>(
+  forward<D extends ValueArray>(
     input: Tensor<D>,
     indices: IndicesInput,
     outputSize?: readonly number[] | null,
-    run: { threads?: number; out?: FloatArray } = {},
+    run: { threads?: number; out?: ValueArray } = {},
   ): OutputTensor<D> {
     const threads = run.threads ?? this.threads;
-    return runUnpool(input, indices, this.#params, outputSize, threads, run.out, this.indexMode) as OutputTensor<D>;
+    const { indexMode, layout } = this;
+    return runUnpool(input, indices, this.#params, outputSize, threads, run.out, indexMode, layout) as OutputTensor<D>;
   }
 
   /** `forward` without blocking the event loop (see `maxUnpool2dAsync`). */
-  async forwardAsync<D extends FloatArray>(
+  async forwardAsync<D extends ValueArray>(
     input: Tensor<D>,
     indices: IndicesInput,
     outputSize?: readonly number[] | null,
-    run: { threads?: number; out?: FloatArray } & AsyncOptions = {},
+    run: { threads?: number; out?: ValueArray } & AsyncOptions = {},
   ): Promise<OutputTensor<D>> {
     checkSignal(run.signal);
     const threads = run.threads ?? this.threads;
-    const p = prepareUnpool(input, indices, this.#params, outputSize, threads, run.out, this.indexMode);
+    const p = prepareUnpool(input, indices, this.#params, outputSize, threads, run.out, this.indexMode, this.layout);
     return (await runUnpoolAsync(p)) as OutputTensor<D>;
   }
 }

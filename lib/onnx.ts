@@ -6,7 +6,7 @@
  */
 import { describe, MaxPoolRangeError, typeError } from './errors';
 import { readFloatTensor, readIndexTensor } from './input';
-import type { DType, FloatArray, IndexArray, IndexDType } from './tensor';
+import type { DType, IndexArray, IndexDType, ValueArray } from './tensor';
 
 /** The ORT `type` string of a data array of this package. */
 export type OnnxTypeOf<A> = A extends Float32Array
@@ -17,10 +17,10 @@ export type OnnxTypeOf<A> = A extends Float32Array
       ? 'int64'
       : A extends Int32Array
         ? 'int32'
-        : never;
+        : never; // the other value dtypes do not convert yet (toOnnx throws for them)
 
 /** What ORT's `Tensor` is made of, for the element types this package uses. */
-export interface OnnxTensorLike<A extends FloatArray | IndexArray = FloatArray | IndexArray> {
+export interface OnnxTensorLike<A extends ValueArray | IndexArray = ValueArray | IndexArray> {
   /** `'float32' | 'float64'` for values, `'int64' | 'int32'` for indices. */
   readonly type: string;
   readonly dims: readonly number[];
@@ -30,7 +30,7 @@ export interface OnnxTensorLike<A extends FloatArray | IndexArray = FloatArray |
 }
 
 /** `toOnnx`'s result: hand it to ORT as `new ort.Tensor(t.type, t.data, t.dims)`. */
-export interface OnnxTensorData<A extends FloatArray | IndexArray = FloatArray | IndexArray> {
+export interface OnnxTensorData<A extends ValueArray | IndexArray = ValueArray | IndexArray> {
   type: OnnxTypeOf<A>;
   dims: number[];
   data: A;
@@ -58,7 +58,7 @@ function typeOfData(data: unknown): DType | IndexDType | undefined {
  * const feeds = { X: new ort.Tensor(v.type, v.data, v.dims), I: new ort.Tensor(i.type, i.data, i.dims) };
  * ```
  */
-export function toOnnx<A extends FloatArray | IndexArray>(tensor: {
+export function toOnnx<A extends ValueArray | IndexArray>(tensor: {
   data: A;
   shape: readonly number[];
 }): OnnxTensorData<A> {
@@ -95,7 +95,7 @@ export function toOnnx<A extends FloatArray | IndexArray>(tensor: {
  * const [y] = maxPool2d(fromOnnx(ortTensor), { kernelSize: 2 });
  * ```
  */
-export function fromOnnx<A extends FloatArray | IndexArray>(
+export function fromOnnx<A extends ValueArray | IndexArray>(
   tensor: OnnxTensorLike<A>,
 ): { data: A; shape: number[]; dtype: OnnxTypeOf<A> } {
   if (tensor === null || typeof tensor !== 'object') throw typeError('tensor', 'a tensor { type, dims, data }', tensor);

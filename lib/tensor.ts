@@ -3,24 +3,35 @@
  */
 import { typeError } from './errors';
 
-/** Element types the pooling ops accept. */
-export type DType = 'float32' | 'float64';
+/**
+ * Element types the pooling ops accept. `float16` and `bfloat16` travel as a `Uint16Array` of raw bits with the
+ * tensor's `dtype` saying which (a `Uint16Array` without `dtype` is `uint16`).
+ */
+export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32';
+/** Half-precision dtypes, stored as raw bits in a `Uint16Array`. */
+export type HalfDType = 'float16' | 'bfloat16';
 /** Index element types: PyTorch's int64 (`BigInt64Array`) or a compact `Int32Array`. */
 export type IndexDType = 'int64' | 'int32';
 
-/** The typed array behind a tensor of `DType`. */
+/** The typed array behind a float32 / float64 tensor. */
 export type FloatArray = Float32Array | Float64Array;
+/** The typed array behind a tensor of any `DType` (halves: `Uint16Array` of bits). */
+export type ValueArray = FloatArray | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array;
 /** The typed array behind an index tensor. */
 export type IndexArray = BigInt64Array | Int32Array;
 
-/** A dense row-major tensor. `shape` is `[N, C, H, W]` or unbatched `[C, H, W]`. */
-export interface Tensor<D extends FloatArray = FloatArray> {
+/**
+ * A dense row-major tensor. `shape` is `[N, C, H, W]` or unbatched `[C, H, W]` (`[N, H, W, C]` / `[H, W, C]`
+ * with `layout: 'NHWC'`). `dtype` is needed only for `float16` / `bfloat16` bits in a `Uint16Array`.
+ */
+export interface Tensor<D extends ValueArray = ValueArray> {
   data: D;
   shape: readonly number[];
+  dtype?: DType;
 }
 
 /** A tensor returned by this package: it also says its dtype. */
-export interface OutputTensor<D extends FloatArray = FloatArray> {
+export interface OutputTensor<D extends ValueArray = ValueArray> {
   data: D;
   shape: number[];
   dtype: DType;
@@ -38,6 +49,60 @@ export function floatDType(data: unknown, name: string): DType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
   throw typeError(name, 'a Float32Array or Float64Array', data);
+}
+
+/** Whether `dtype` is stored as half-precision bits. */
+export function isHalf(dtype: DType): dtype is HalfDType {
+  return dtype === 'float16' || dtype === 'bfloat16';
+}
+
+/**
+ * The dtype of a value array (with the tensor's declared `dtype`, if any), or a TypeError naming `name`.
+ * A `Uint16Array` is `uint16` unless `declared` says `float16` or `bfloat16`.
+ */
+export function valueDType(data: unknown, name: string, declared?: unknown): DType {
+  let dtype: DType;
+  if (data instanceof Float32Array) dtype = 'float32';
+  else if (data instanceof Float64Array) dtype = 'float64';
+  else if (data instanceof Int8Array) dtype = 'int8';
+  else if (data instanceof Uint8Array) dtype = 'uint8';
+  else if (data instanceof Int16Array) dtype = 'int16';
+  else if (data instanceof Int32Array) dtype = 'int32';
+  else if (data instanceof Uint16Array) {
+    if (declared === 'float16' || declared === 'bfloat16') return declared;
+    dtype = 'uint16';
+  } else {
+    throw typeError(
+      name,
+      'a Float32Array, Float64Array, Int8Array, Uint8Array, Int16Array, Uint16Array or Int32Array',
+      data,
+    );
+  }
+  if (declared !== undefined && declared !== null && declared !== dtype) {
+    const allowed = dtype === 'uint16' ? "'uint16', 'float16' or 'bfloat16'" : `'${dtype}' as its data is`;
+    throw typeError(name.replace(/\.data$/, '.dtype'), allowed, declared);
+  }
+  return dtype;
+}
+
+/** Allocates a zeroed value array of `dtype`. */
+export function allocValues(dtype: DType, length: number): ValueArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(length);
+    case 'float64':
+      return new Float64Array(length);
+    case 'int8':
+      return new Int8Array(length);
+    case 'uint8':
+      return new Uint8Array(length);
+    case 'int16':
+      return new Int16Array(length);
+    case 'int32':
+      return new Int32Array(length);
+    default:
+      return new Uint16Array(length);
+  }
 }
 
 /** The dtype of an index array, or a TypeError naming `name`. */

@@ -91,7 +91,10 @@ ArrayArg typed_array_arg(const Napi::Value& value, const char* name, const char*
 }
 
 ArrayArg value_array_arg(const Napi::Value& value, const char* name) {
-  return typed_array_arg(value, name, "a Float32Array or Float64Array", {napi_float32_array, napi_float64_array});
+  return typed_array_arg(value, name,
+                         "a Float32Array, Float64Array, Int8Array, Uint8Array, Int16Array, Uint16Array or Int32Array",
+                         {napi_float32_array, napi_float64_array, napi_int8_array, napi_uint8_array, napi_int16_array,
+                          napi_uint16_array, napi_int32_array});
 }
 
 ArrayArg index_array_arg(const Napi::Value& value, const char* name, const char* expected) {
@@ -138,8 +141,65 @@ void check_disjoint(Napi::Env env, const ArrayArg& a, const char* a_name, const 
   }
 }
 
-ValueType value_type_of(const ArrayArg& array) {
-  return array.type == napi_float32_array ? ValueType::kFloat32 : ValueType::kFloat64;
+ValueType array_value_type(const ArrayArg& array) {
+  switch (array.type) {
+    case napi_float32_array: return ValueType::kFloat32;
+    case napi_int8_array: return ValueType::kInt8;
+    case napi_uint8_array: return ValueType::kUint8;
+    case napi_int16_array: return ValueType::kInt16;
+    case napi_uint16_array: return ValueType::kUint16;
+    case napi_int32_array: return ValueType::kInt32;
+    default: return ValueType::kFloat64;
+  }
+}
+
+const char* const kDTypeNames[] = {"float32", "float64", "int8",   "uint8",   "int16",
+                                   "uint16",  "int32",   "float16", "bfloat16"};
+
+// The value type of `array` given the optional dtype argument `value` (undefined: the array's own type). Only
+// a Uint16Array may be re-read, as "float16" or "bfloat16" bits; any other mismatch is a TypeError.
+ValueType value_type_of(const ArrayArg& array, const Napi::Value& value) {
+  const ValueType own = array_value_type(array);
+  if (value.IsUndefined()) return own;
+  if (!value.IsString()) {
+    throw_type_error(value.Env(), kErrInvalidArgType,
+                     "The \"dtype\" argument must be a string or undefined. Received " + describe(value));
+  }
+  const std::string name = value.As<Napi::String>().Utf8Value();
+  for (int i = 0; i < 9; ++i) {
+    if (name != kDTypeNames[i]) continue;
+    const ValueType named = static_cast<ValueType>(i);
+    if (named == own) return own;
+    if (own == ValueType::kUint16 && (named == ValueType::kFloat16 || named == ValueType::kBFloat16)) return named;
+    break;
+  }
+  throw_type_error(value.Env(), kErrInvalidArgType,
+                   std::string("The \"dtype\" argument must name the input's element type (\"") +
+                       kDTypeNames[static_cast<int>(own)] + "\"" +
+                       (own == ValueType::kUint16 ? ", \"float16\" or \"bfloat16\"" : "") + "). Received \"" + name +
+                       "\"");
+}
+
+// The optional channels argument: 0 (NCHW) or C >= 1 dividing `planes` (NHWC).
+int64_t channels_of(const Napi::Value& value, int64_t planes) {
+  if (value.IsUndefined()) return 0;
+  if (!value.IsNumber()) {
+    throw_type_error(value.Env(), kErrInvalidArgType,
+                     "The \"channels\" argument must be of type number. Received " + describe(value));
+  }
+  const double c = value.As<Napi::Number>().DoubleValue();
+  if (!(c >= 0 && c <= 9007199254740992.0) || std::floor(c) != c ||
+      (c > 0 && planes % static_cast<int64_t>(c) != 0)) {
+    throw_range_error(value.Env(), kErrOutOfRange,
+                      "The value of \"channels\" is out of range. It must be 0 or an integer dividing planes (" +
+                          std::to_string(planes) + "). Received " + format_number(c));
+  }
+  return static_cast<int64_t>(c);
+}
+
+// Arguments 5 and 6 when the call has them.
+Napi::Value optional_arg(const Napi::CallbackInfo& info, size_t i) {
+  return i < info.Length() ? info[i] : info.Env().Undefined();
 }
 
 IndexType index_type_of(const ArrayArg& array) {
@@ -147,6 +207,13 @@ IndexType index_type_of(const ArrayArg& array) {
 }
 
 }  // namespace
+
+void check_arg_count(const Napi::CallbackInfo& info, size_t min_count, size_t max_count, const char* signature) {
+  if (info.Length() >= min_count && info.Length() <= max_count) return;
+  throw_type_error(info.Env(), kErrArgCount,
+                   std::string(signature) + " takes " + std::to_string(min_count) + " to " +
+                       std::to_string(max_count) + " arguments. Received " + std::to_string(info.Length()));
+}
 
 void check_arg_count(const Napi::CallbackInfo& info, size_t expected, const char* signature) {
   if (info.Length() == expected) return;
@@ -156,7 +223,7 @@ void check_arg_count(const Napi::CallbackInfo& info, size_t expected, const char
 }
 
 PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads) {
-  check_arg_count(info, 5, "maxPool2d(input, output, indices, plan, threads)");
+  check_arg_count(info, 5, 7, "maxPool2d(input, output, indices, plan, threads, dtype?, channels?)");
   const Napi::Env env = info.Env();
   const ArrayArg input = value_array_arg(info[0], "input");
   const ArrayArg output = value_array_arg(info[1], "output");
@@ -186,7 +253,8 @@ PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads) {
   }
   check_disjoint(env, input, "input", output, "output");
 
-  call.value_type = value_type_of(input);
+  call.value_type = value_type_of(input, optional_arg(info, 5));
+  call.channels = channels_of(optional_arg(info, 6), plan.planes);
   call.index_type = has_indices ? index_type_of(indices) : IndexType::kNone;
   call.input = input.data;
   call.output = output.data;
@@ -195,7 +263,7 @@ PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads) {
 }
 
 UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads) {
-  check_arg_count(info, 5, "maxUnpool2d(input, indices, output, plan, threads)");
+  check_arg_count(info, 5, 7, "maxUnpool2d(input, indices, output, plan, threads, dtype?, channels?)");
   const Napi::Env env = info.Env();
   const ArrayArg input = value_array_arg(info[0], "input");
   const ArrayArg indices = index_array_arg(info[1], "indices", "a BigInt64Array or Int32Array");
@@ -221,7 +289,8 @@ UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads) {
   check_disjoint(env, input, "input", output, "output");
   check_disjoint(env, indices, "indices", output, "output");
 
-  call.value_type = value_type_of(input);
+  call.value_type = value_type_of(input, optional_arg(info, 5));
+  call.channels = channels_of(optional_arg(info, 6), plan.planes);
   call.index_type = index_type_of(indices);
   call.input = input.data;
   call.indices = indices.data;

@@ -16,11 +16,14 @@ namespace maxpool2d {
 
 // Throws a TypeError unless the call got exactly `expected` arguments. `signature` names them.
 void check_arg_count(const Napi::CallbackInfo& info, size_t expected, const char* signature);
+// Throws a TypeError unless the call got between `min_count` and `max_count` arguments.
+void check_arg_count(const Napi::CallbackInfo& info, size_t min_count, size_t max_count, const char* signature);
 
-// maxPool2d(input, output, indices, plan, threads). `threads` gets the per-call cap (0 = default).
+// maxPool2d(input, output, indices, plan, threads, dtype?, channels?). `threads` gets the per-call cap
+// (0 = default); `dtype` re-reads a Uint16Array as float16 / bfloat16; `channels` > 0 means NHWC.
 PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads);
 
-// maxUnpool2d(input, indices, output, plan, threads).
+// maxUnpool2d(input, indices, output, plan, threads, dtype?, channels?).
 UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads);
 
 // An integer in [min_value, kMaxThreads]; `name` appears in the error message.

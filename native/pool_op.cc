@@ -58,12 +58,38 @@ void pool_block(KernelFn kernel, const PoolCall& call, const PoolTask& task) {
   }
 }
 
+// Integer and half planes: the generic TU's kernel, one plane at a time like pool_block.
+void generic_block(const PoolCall& call, const PoolTask& task) {
+  const PoolPlan& plan = call.plan;
+  const int64_t size = elem_size(call.value_type);
+  const char* input = static_cast<const char*>(call.input);
+  char* output = static_cast<char*>(call.output);
+  for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
+    const int64_t out_offset = p * plan.out_plane_size;
+    int64_t* idx64 = call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) + out_offset
+                                                          : nullptr;
+    int32_t* idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) + out_offset
+                                                          : nullptr;
+    pool_nchw_generic(call.value_type, plan.geom, input + p * plan.in_plane_size * size,
+                      output + out_offset * size, idx64, idx32, task.row_begin, task.row_end);
+  }
+}
+
 void pool_task(const KernelTable& kernels, const PoolCall& call, const PoolTask& task) {
   if (call.value_type == ValueType::kFloat32) {
     pool_block<float>(kernels.pool_f32, call, task);
-  } else {
+  } else if (call.value_type == ValueType::kFloat64) {
     pool_block<double>(kernels.pool_f64, call, task);
+  } else {
+    generic_block(call, task);
   }
+}
+
+// NHWC: output rows r = n * OH + oh in [r0, r1), all channels at once.
+void nhwc_task(const PoolCall& call, int64_t r0, int64_t r1) {
+  pool_nhwc(call.value_type, call.plan.geom, call.channels, call.input, call.output,
+            call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) : nullptr,
+            call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) : nullptr, r0, r1);
 }
 
 // Output elements times window taps, saturating: the cost estimate that picks the thread count.
@@ -81,6 +107,18 @@ int64_t pool_work(const PoolPlan& plan) {
 void run_pool(const KernelTable& kernels, const PoolCall& call, int max_threads) noexcept {
   if (call.plan.output_length == 0) return;
   const int threads = threads_for_work(pool_work(call.plan), max_threads);
+  if (call.channels > 0) {
+    const int64_t rows = call.plan.planes / call.channels * call.plan.geom.OH;  // N * OH
+    if (threads == 1) {
+      nhwc_task(call, 0, rows);
+      return;
+    }
+    int64_t tasks = static_cast<int64_t>(threads) * kTasksPerThread;
+    if (tasks > rows) tasks = rows;
+    auto run_rows = [&](int64_t t) { nhwc_task(call, t * rows / tasks, (t + 1) * rows / tasks); };
+    parallel_for(tasks, threads, TaskRef(run_rows));
+    return;
+  }
   if (threads == 1) {
     pool_task(kernels, call, {0, call.plan.planes, 0, call.plan.geom.OH});
     return;

@@ -4,12 +4,14 @@
 
 #include <cstdint>
 
+#include "kernels/generic_kernels.h"
 #include "kernels/kernel_api.h"
 #include "plan.h"
 
 namespace maxpool2d {
 
-enum class ValueType { kFloat32, kFloat64 };
+// Element type of the values (float32 / float64 run the ISA tables; the others, and NHWC, the generic TU).
+using ValueType = ElemType;
 enum class IndexType { kNone, kInt64, kInt32 };
 
 struct PoolCall {
@@ -19,6 +21,7 @@ struct PoolCall {
   const void* input;  // plan.input_length values
   void* output;       // plan.output_length values
   void* indices;      // plan.output_length indices, or null with IndexType::kNone
+  int64_t channels;   // 0: NCHW planes; C >= 1: NHWC, plan.planes = N * C
 };
 
 // Runs `call` with `kernels` on up to `max_threads` threads (fewer for small work).

@@ -68,6 +68,50 @@ void unpool_plane(const UnpoolCall& call, int64_t p) {
   }
 }
 
+// NHWC: image n, every channel at once. Each (n, c) plane is still scattered in input order.
+template <typename T, typename I>
+void unpool_image(const UnpoolCall& call, int64_t n) {
+  const UnpoolPlan& plan = call.plan;
+  const int64_t C = call.channels;
+  const T* input = static_cast<const T*>(call.input) + n * plan.in_plane_size * C;
+  const I* indices = static_cast<const I*>(call.indices) + n * plan.in_plane_size * C;
+  T* output = static_cast<T*>(call.output) + n * plan.out_plane_size * C;
+  std::memset(output, 0, static_cast<size_t>(plan.out_plane_size * C) * sizeof(T));
+  for (int64_t i = 0; i < plan.in_plane_size; ++i) {
+    for (int64_t c = 0; c < C; ++c) output[indices[i * C + c] * C + c] = input[i * C + c];
+  }
+}
+
+template <typename T>
+void unpool_image(const UnpoolCall& call, int64_t n) {
+  if (call.index_type == IndexType::kInt64) {
+    unpool_image<T, int64_t>(call, n);
+  } else {
+    unpool_image<T, int32_t>(call, n);
+  }
+}
+
+// Values are only copied, so any dtype moves as an unsigned integer of its size (bits exact).
+template <template <typename> class Fn>
+void by_size(const UnpoolCall& call, int64_t unit) {
+  switch (elem_size(call.value_type)) {
+    case 1: return Fn<uint8_t>::run(call, unit);
+    case 2: return Fn<uint16_t>::run(call, unit);
+    case 4: return Fn<uint32_t>::run(call, unit);
+    default: return Fn<uint64_t>::run(call, unit);
+  }
+}
+
+template <typename T>
+struct PlaneFn {
+  static void run(const UnpoolCall& call, int64_t p) { unpool_plane<T>(call, p); }
+};
+
+template <typename T>
+struct ImageFn {
+  static void run(const UnpoolCall& call, int64_t n) { unpool_image<T>(call, n); }
+};
+
 }  // namespace
 
 BadIndex run_unpool(const UnpoolCall& call, int max_threads) noexcept {
@@ -88,13 +132,12 @@ BadIndex run_unpool(const UnpoolCall& call, int max_threads) noexcept {
   const int64_t bad = first_bad_position(call, threads);
   if (bad >= 0) return {bad, index_at(call, bad)};
 
-  auto scatter_plane = [&](int64_t p) {
-    if (call.value_type == ValueType::kFloat32) {
-      unpool_plane<float>(call, p);
-    } else {
-      unpool_plane<double>(call, p);
-    }
-  };
+  if (call.channels > 0) {
+    auto scatter_image = [&](int64_t n) { by_size<ImageFn>(call, n); };
+    parallel_for(plan.planes / call.channels, threads, TaskRef(scatter_image));
+    return {};
+  }
+  auto scatter_plane = [&](int64_t p) { by_size<PlaneFn>(call, p); };
   parallel_for(plan.planes, threads, TaskRef(scatter_plane));
   return {};
 }

@@ -17,6 +17,7 @@ struct UnpoolCall {
   const void* input;     // plan.input_length values
   const void* indices;   // plan.input_length plane-local indices
   void* output;          // plan.output_length values
+  int64_t channels;      // 0: NCHW planes; C >= 1: NHWC, plan.planes = N * C
 };
 
 // The first index outside [0, OH*OW), by flat position in `indices`; position < 0 when all are valid.

@@ -430,9 +430,9 @@ describe.skipIf(!binding)('native binding', () => {
     });
 
     it('throws TypeError on a wrong argument count', () => {
-      expectError(pool(), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT', /takes 5 arguments\. Received 0/);
+      expectError(pool(), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT', /takes 5 to 7 arguments\. Received 0/);
       expectError(pool(f32(16), f32(4), null, plan()), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
-      expectError(pool(f32(16), f32(4), null, plan(), 0, 0), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
+      expectError(pool(f32(16), f32(4), null, plan(), 0, undefined, 0, 0), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
       expectError(unpool(f32(4), new Int32Array(4), f32(16)), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
       expectError(() => (b.setIsa as (...a: unknown[]) => string)(), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
       expectError(() => (b.setNumThreads as (...a: unknown[]) => void)(), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
@@ -442,7 +442,8 @@ describe.skipIf(!binding)('native binding', () => {
       const T = 'TypeError';
       const E = 'ERR_INVALID_ARG_TYPE';
       expectError(pool([...f32(16)], f32(4), null, plan(), 0), T, E, /"input".*Received an instance of Array/);
-      expectError(pool(new Uint8Array(16), f32(4), null, plan(), 0), T, E, /Received an instance of Uint8Array/);
+      expectError(pool(new Uint32Array(16), f32(4), null, plan(), 0), T, E, /Received an instance of Uint32Array/);
+      expectError(pool(new Uint8Array(16), f32(4), null, plan(), 0), T, E, /"output" argument must be a Uint8Array/);
       expectError(pool(new Int32Array(16), f32(4), null, plan(), 0), T, E);
       expectError(pool(f32(16).buffer, f32(4), null, plan(), 0), T, E, /ArrayBuffer/);
       expectError(

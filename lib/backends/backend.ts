@@ -3,33 +3,44 @@
  * and buffers of the right lengths, and fills the output.
  */
 import type { PoolPlan, UnpoolPlan } from '../geometry';
-import type { FloatArray, IndexArray } from '../tensor';
+import type { DType, IndexArray, ValueArray } from '../tensor';
 
 export interface Backend {
   readonly name: 'native' | 'js';
   /** Instruction set in use (native only). */
   readonly isa?: string;
-  /** Pools `input` into `output`; writes plane-local indices when `indices` is not null. */
-  pool(plan: PoolPlan, input: FloatArray, output: FloatArray, indices: IndexArray | null, threads: number): void;
+  /**
+   * Pools `input` into `output`; writes plane-local indices when `indices` is not null. `dtype` tells float16 /
+   * bfloat16 bits from uint16 in a Uint16Array (default: the array's own dtype).
+   */
+  pool(
+    plan: PoolPlan,
+    input: ValueArray,
+    output: ValueArray,
+    indices: IndexArray | null,
+    threads: number,
+    dtype?: DType,
+  ): void;
   /**
    * Checks every index against the output plane (RangeError naming the first bad one, output untouched),
    * then zero-fills `output` and scatters `input` into it.
    */
-  unpool(plan: UnpoolPlan, input: FloatArray, indices: IndexArray, output: FloatArray, threads: number): void;
+  unpool(plan: UnpoolPlan, input: ValueArray, indices: IndexArray, output: ValueArray, threads: number): void;
   /** `pool` without blocking the event loop. */
   poolAsync(
     plan: PoolPlan,
-    input: FloatArray,
-    output: FloatArray,
+    input: ValueArray,
+    output: ValueArray,
     indices: IndexArray | null,
     threads: number,
+    dtype?: DType,
   ): Promise<void>;
   /** `unpool` without blocking the event loop; a bad index rejects and leaves the output untouched. */
   unpoolAsync(
     plan: UnpoolPlan,
-    input: FloatArray,
+    input: ValueArray,
     indices: IndexArray,
-    output: FloatArray,
+    output: ValueArray,
     threads: number,
   ): Promise<void>;
 }

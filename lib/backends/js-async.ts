@@ -6,7 +6,7 @@
  * than that is a slice of its own.
  */
 import type { PoolPlan, UnpoolPlan } from '../geometry';
-import type { FloatArray, IndexArray } from '../tensor';
+import type { DType, IndexArray, ValueArray } from '../tensor';
 import { poolJs } from './js-pool';
 import { checkUnpoolIndices, scatterJs } from './js-unpool';
 
@@ -22,12 +22,18 @@ async function slices(planes: number, workPerPlane: number, run: (start: number,
   }
 }
 
-export function poolJsAsync(plan: PoolPlan, input: FloatArray, output: FloatArray, indices: IndexArray | null) {
+export function poolJsAsync(
+  plan: PoolPlan,
+  input: ValueArray,
+  output: ValueArray,
+  indices: IndexArray | null,
+  dtype?: DType,
+) {
   const work = plan.OH * plan.OW * plan.kernel[0] * plan.kernel[1];
-  return slices(plan.planes, work, (start, end) => poolJs(plan, input, output, indices, start, end));
+  return slices(plan.planes, work, (start, end) => poolJs(plan, input, output, indices, start, end, dtype));
 }
 
-export async function unpoolJsAsync(plan: UnpoolPlan, input: FloatArray, indices: IndexArray, output: FloatArray) {
+export async function unpoolJsAsync(plan: UnpoolPlan, input: ValueArray, indices: IndexArray, output: ValueArray) {
   await nextTurn();
   checkUnpoolIndices(plan, indices);
   output.fill(0);

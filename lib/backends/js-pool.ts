@@ -21,7 +21,8 @@
  * within one synchronous call.
  */
 import type { PoolPlan } from '../geometry';
-import type { FloatArray, IndexArray } from '../tensor';
+import type { DType, FloatArray, IndexArray, ValueArray } from '../tensor';
+import { poolGeneric } from './js-generic';
 
 let scratchF64 = new Float64Array(256);
 let scratchI32 = new Int32Array(256);
@@ -87,14 +88,44 @@ function store(
   else if (idx32) idx32[o] = at - base;
 }
 
-/** Pools planes `[planeStart, planeEnd)` (all by default). */
+/**
+ * Pools planes `[planeStart, planeEnd)` (all by default). float32 / float64 NCHW take the fast paths below; other
+ * dtypes and NHWC the general scan of `js-generic.ts`.
+ */
 export function poolJs(
+  plan: PoolPlan,
+  input: ValueArray,
+  output: ValueArray,
+  indices: IndexArray | null,
+  planeStart = 0,
+  planeEnd = plan.planes,
+  dtype?: DType,
+): void {
+  const float = input instanceof Float32Array || input instanceof Float64Array;
+  if (!float || plan.layout === 'NHWC') {
+    poolGeneric(plan, input, output, indices, dtype ?? defaultDType(input), planeStart, planeEnd);
+    return;
+  }
+  poolFloat(plan, input, output as FloatArray, indices, planeStart, planeEnd);
+}
+
+/** The dtype an array has when the caller did not say (a Uint16Array is uint16). */
+function defaultDType(input: ValueArray): DType {
+  if (input instanceof Int8Array) return 'int8';
+  if (input instanceof Uint8Array) return 'uint8';
+  if (input instanceof Int16Array) return 'int16';
+  if (input instanceof Uint16Array) return 'uint16';
+  if (input instanceof Int32Array) return 'int32';
+  return input instanceof Float32Array ? 'float32' : 'float64';
+}
+
+function poolFloat(
   plan: PoolPlan,
   input: FloatArray,
   output: FloatArray,
   indices: IndexArray | null,
-  planeStart = 0,
-  planeEnd = plan.planes,
+  planeStart: number,
+  planeEnd: number,
 ): void {
   const rowsFirst = plan.stride[0] === 1 && plan.stride[1] === 1 && plan.kernel[0] * plan.kernel[1] >= 9;
   (rowsFirst ? poolRowsFirst : poolDirect)(plan, input, output, indices, planeStart, planeEnd);

@@ -3,7 +3,7 @@
  */
 import { MaxPoolRangeError } from '../errors';
 import type { UnpoolPlan } from '../geometry';
-import type { FloatArray, IndexArray } from '../tensor';
+import type { IndexArray, ValueArray } from '../tensor';
 
 /** Throws a RangeError naming the first index outside `[0, OH * OW)`; writes nothing. */
 export function checkUnpoolIndices(plan: UnpoolPlan, indices: IndexArray): void {
@@ -30,38 +30,47 @@ function badIndex(plan: UnpoolPlan, position: number, value: number | bigint): M
   );
 }
 
-function wordsOf(a: FloatArray): Uint32Array {
+/** 32-bit word views of float arrays (copied through words so NaN payloads survive); null for other dtypes. */
+function wordsOf(a: ValueArray): Uint32Array | null {
+  if (!(a instanceof Float32Array || a instanceof Float64Array)) return null;
   return new Uint32Array(a.buffer, a.byteOffset, a.byteLength >>> 2);
 }
 
 /** Scatters planes `[planeStart, planeEnd)`; the indices must have been checked and the output zero-filled. */
 export function scatterJs(
   plan: UnpoolPlan,
-  input: FloatArray,
+  input: ValueArray,
   indices: IndexArray,
-  output: FloatArray,
+  output: ValueArray,
   planeStart = 0,
   planeEnd = plan.planes,
 ): void {
   const inPlane = plan.IH * plan.IW;
   const outPlane = plan.OH * plan.OW;
-  // Copy through 32-bit words so NaN payloads survive exactly.
-  const words = input instanceof Float32Array ? 1 : 2;
+  // Floats copy through 32-bit words so NaN payloads survive exactly; other dtypes copy exactly as they are.
+  const words = input instanceof Float64Array ? 2 : 1;
   const src = wordsOf(input);
   const dst = wordsOf(output);
+  // NHWC: plane (n, c) holds elements C apart, starting at n * size * C + c.
+  const C = plan.C;
+  const cs = plan.layout === 'NHWC' ? C : 1;
   for (let p = planeStart; p < planeEnd; p++) {
-    const inBase = p * inPlane;
-    const outBase = p * outPlane;
+    const n = Math.floor(p / C);
+    const c = p - n * C;
+    const inBase = cs === 1 ? p * inPlane : n * inPlane * C + c;
+    const outBase = cs === 1 ? p * outPlane : n * outPlane * C + c;
     for (let i = 0; i < inPlane; i++) {
-      const to = (outBase + Number(indices[inBase + i])) * words;
-      const from = (inBase + i) * words;
-      dst[to] = src[from];
-      if (words === 2) dst[to + 1] = src[from + 1];
+      const to = outBase + Number(indices[inBase + i * cs]) * cs;
+      const from = inBase + i * cs;
+      if (src && dst) {
+        dst[to * words] = src[from * words];
+        if (words === 2) dst[to * 2 + 1] = src[from * 2 + 1];
+      } else output[to] = input[from];
     }
   }
 }
 
-export function unpoolJs(plan: UnpoolPlan, input: FloatArray, indices: IndexArray, output: FloatArray): void {
+export function unpoolJs(plan: UnpoolPlan, input: ValueArray, indices: IndexArray, output: ValueArray): void {
   checkUnpoolIndices(plan, indices);
   output.fill(0);
   scatterJs(plan, input, indices, output);

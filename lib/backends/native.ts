@@ -66,19 +66,24 @@ export function unpoolPlanArray(plan: UnpoolPlan): Float64Array {
   return new Float64Array([plan.planes, plan.IH, plan.IW, plan.OH, plan.OW]);
 }
 
+/** The binding's `channels` argument: C for NHWC, 0 for NCHW. */
+function channelsOf(plan: PoolPlan | UnpoolPlan): number {
+  return plan.layout === 'NHWC' ? plan.C : 0;
+}
+
 export function nativeBackend(binding: NativeBinding): Backend {
   return {
     name: 'native',
     get isa() {
       return binding.isa();
     },
-    pool: (plan, input, output, indices, threads) =>
-      binding.maxPool2d(input, output, indices, poolPlanArray(plan), threads),
+    pool: (plan, input, output, indices, threads, dtype) =>
+      binding.maxPool2d(input, output, indices, poolPlanArray(plan), threads, dtype, channelsOf(plan)),
     unpool: (plan, input, indices, output, threads) =>
-      binding.maxUnpool2d(input, indices, output, unpoolPlanArray(plan), threads),
-    poolAsync: (plan, input, output, indices, threads) =>
-      binding.maxPool2dAsync(input, output, indices, poolPlanArray(plan), threads),
+      binding.maxUnpool2d(input, indices, output, unpoolPlanArray(plan), threads, undefined, channelsOf(plan)),
+    poolAsync: (plan, input, output, indices, threads, dtype) =>
+      binding.maxPool2dAsync(input, output, indices, poolPlanArray(plan), threads, dtype, channelsOf(plan)),
     unpoolAsync: (plan, input, indices, output, threads) =>
-      binding.maxUnpool2dAsync(input, indices, output, unpoolPlanArray(plan), threads),
+      binding.maxUnpool2dAsync(input, indices, output, unpoolPlanArray(plan), threads, undefined, channelsOf(plan)),
   };
 }

@@ -1,0 +1,30 @@
+// Kernels for what the per-ISA float tables (kernel_api.h) do not cover: the integer and half dtypes in NCHW,
+// and every dtype in NHWC. One translation unit (maxpool_generic.cc) compiled without ISA flags; its inner
+// loops are written branch-free over contiguous memory so the compiler vectorises them at the baseline ISA.
+//
+// Semantics are kernel_api.h's, with these per-dtype rules (PyTorch):
+//  - integers: compared as they are; a window starts from the type's lowest value (an empty window yields it);
+//  - float16 / bfloat16: compared by value after conversion to float (-0 == +0; `v > m || v != v`); the
+//    winner's exact bits are stored; an empty window yields -inf.
+#pragma once
+#include <cstdint>
+
+#include "kernel_api.h"
+
+namespace maxpool2d {
+
+enum class ElemType : int { kFloat32, kFloat64, kInt8, kUint8, kInt16, kUint16, kInt32, kFloat16, kBFloat16 };
+
+// Bytes per element of `type`.
+int elem_size(ElemType type);
+
+// NCHW, one plane, output rows [oh0, oh1): integer and half types only (floats use the ISA tables).
+void pool_nchw_generic(ElemType type, const PoolGeom& g, const void* in, void* out, int64_t* idx64,
+                       int32_t* idx32, int64_t oh0, int64_t oh1);
+
+// NHWC, every dtype: `in` holds N*H*W*C elements, `out` / idx N*OH*OW*C. Pools output rows r in [r0, r1),
+// where r = n * OH + oh, vectorised across the C contiguous channels.
+void pool_nhwc(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
+               int32_t* idx32, int64_t r0, int64_t r1);
+
+}  // namespace maxpool2d
