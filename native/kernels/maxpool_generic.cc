@@ -105,15 +105,16 @@ inline typename Elem<Tag>::Store result(typename Elem<Tag>::Acc m, const typenam
 
 // NCHW: for each output row, the output columns whose taps all lie inside the input are reduced tap by tap
 // across columns (contiguous when sW == 1), the border columns window by window. For one column the taps
-// are still visited row by row, left to right, so the selection is the rule's.
-template <typename Tag, typename I, typename P, bool kTrack>
+// are still visited row by row, left to right. Positions (indices, a half's bits) are found afterwards.
+template <typename Tag, typename I, bool kTrack>
 void nchw_rows(const PoolGeom& g, const typename Elem<Tag>::Store* in, typename Elem<Tag>::Store* out, I* idx,
                int64_t oh0, int64_t oh1) {
   using E = Elem<Tag>;
   using A = typename E::Acc;
   const int64_t OW = g.OW;
   std::vector<A> m(static_cast<size_t>(OW));
-  std::vector<P> mi(kTrack ? static_cast<size_t>(OW) : 0);
+  // Halves: each input row is converted to float once (a contiguous, vectorisable loop), then scanned as floats.
+  std::vector<A> converted(E::kHalf ? static_cast<size_t>(g.W) : 0);
   // Interior columns [lo, hi): ow * sW - pW >= 0 and ow * sW - pW + (kW - 1) * dW <= W - 1.
   int64_t lo = (g.pW + g.sW - 1) / g.sW;
   const int64_t last = g.W - 1 - (g.kW - 1) * g.dW + g.pW;
@@ -124,49 +125,65 @@ void nchw_rows(const PoolGeom& g, const typename Elem<Tag>::Store* in, typename 
   for (int64_t oh = oh0; oh < oh1; ++oh) {
     const int64_t hs = oh * g.sH - g.pH;
     const int64_t h0 = first_tap(hs, g.dH), h1 = end_tap(hs, g.kH, g.dH, g.H);
-    for (int64_t ow = 0; ow < OW; ++ow) {
-      m[ow] = E::start();
-      if (kTrack) mi[ow] = static_cast<P>(h0 * g.W + first_tap(ow * g.sW - g.pW, g.dW));
-    }
+    for (int64_t ow = 0; ow < OW; ++ow) m[ow] = E::start();
+    // Pass 1: the maxima alone (branch-free selects; plain max for integers).
     for (int64_t h = h0; h < h1; h += g.dH) {
       const typename E::Store* row = in + h * g.W;
-      const int64_t rowIndex = h * g.W;
+      const A* values;
+      if constexpr (E::kHalf) {
+        A* __restrict c = converted.data();
+        for (int64_t w = 0; w < g.W; ++w) c[w] = E::load(row[w]);
+        values = c;
+      } else {
+        values = row;
+      }
       auto border = [&](int64_t ow) {
         const int64_t ws = ow * g.sW - g.pW;
         for (int64_t w = first_tap(ws, g.dW), w1 = end_tap(ws, g.kW, g.dW, g.W); w < w1; w += g.dW) {
-          const A v = E::load(row[w]);
-          if (takes(v, m[ow])) {
-            m[ow] = v;
-            if (kTrack) mi[ow] = static_cast<P>(rowIndex + w);
-          }
+          const A v = values[w];
+          m[ow] = takes(v, m[ow]) ? v : m[ow];
         }
       };
       for (int64_t ow = 0; ow < lo; ++ow) border(ow);
+      A* __restrict mp = m.data();
       for (int64_t j = 0; j < g.kW; ++j) {
         const int64_t off = j * g.dW - g.pW;
-        A* __restrict mp = m.data();
-        if (kTrack) {
-          P* __restrict ip = mi.data();
-          for (int64_t ow = lo; ow < hi; ++ow) {
-            const int64_t w = ow * g.sW + off;
-            const A v = E::load(row[w]);
-            const bool t = takes(v, mp[ow]);
-            mp[ow] = t ? v : mp[ow];
-            ip[ow] = t ? static_cast<P>(rowIndex + w) : ip[ow];
-          }
-        } else {
-          for (int64_t ow = lo; ow < hi; ++ow) {
-            const A v = E::load(row[ow * g.sW + off]);
-            mp[ow] = takes(v, mp[ow]) ? v : mp[ow];
-          }
+        for (int64_t ow = lo; ow < hi; ++ow) {
+          const A v = values[ow * g.sW + off];
+          mp[ow] = takes(v, mp[ow]) ? v : mp[ow];
         }
       }
       for (int64_t ow = hi > lo ? hi : lo; ow < OW; ++ow) border(ow);
     }
+    // Pass 2 (indices, or the bits of a half): the rule's winner is the last NaN when the maximum is NaN, else
+    // the first tap equal to the maximum (ties keep the first; -0 == +0 picks the first zero, as the rule does).
+    // No tap equal means no tap won: the window's first position, as the rule starts with.
+    auto locate = [&](int64_t ow) -> int64_t {
+      const int64_t ws = ow * g.sW - g.pW;
+      const int64_t w0 = first_tap(ws, g.dW), w1 = end_tap(ws, g.kW, g.dW, g.W);
+      int64_t pos = h0 * g.W + w0;
+      const A mv = m[ow];
+      if (mv != mv) {
+        for (int64_t h = h0; h < h1; h += g.dH) {
+          for (int64_t w = w0; w < w1; w += g.dW) {
+            const A v = E::load(in[h * g.W + w]);
+            if (v != v) pos = h * g.W + w;
+          }
+        }
+        return pos;
+      }
+      for (int64_t h = h0; h < h1; h += g.dH) {
+        for (int64_t w = w0; w < w1; w += g.dW) {
+          if (E::load(in[h * g.W + w]) == mv) return h * g.W + w;
+        }
+      }
+      return pos;
+    };
     typename E::Store* o = out + oh * OW;
     for (int64_t ow = 0; ow < OW; ++ow) {
-      o[ow] = result<Tag>(m[ow], in, kTrack ? mi[ow] : 0, 1);
-      if (idx) idx[oh * OW + ow] = static_cast<I>(mi[ow]);
+      const int64_t pos = kTrack ? locate(ow) : 0;
+      o[ow] = result<Tag>(m[ow], in, pos, 1);
+      if (idx) idx[oh * OW + ow] = static_cast<I>(pos);
     }
   }
 }
@@ -184,20 +201,13 @@ void nchw(const PoolGeom& g, const void* in, void* out, int64_t* idx64, int32_t*
   using S = typename Elem<Tag>::Store;
   const S* i = static_cast<const S*>(in);
   S* o = static_cast<S*>(out);
-  const bool narrow = positions_fit_int32(g);
   if (idx64) {
-    if (narrow) {
-      nchw_rows<Tag, int64_t, int32_t, true>(g, i, o, idx64, oh0, oh1);
-    } else {
-      nchw_rows<Tag, int64_t, int64_t, true>(g, i, o, idx64, oh0, oh1);
-    }
+    nchw_rows<Tag, int64_t, true>(g, i, o, idx64, oh0, oh1);
   } else if (idx32) {
-    nchw_rows<Tag, int32_t, int32_t, true>(g, i, o, idx32, oh0, oh1);
-  } else if (narrow) {
-    // Halves need the winner's position to copy its bits.
-    nchw_rows<Tag, int64_t, int32_t, Elem<Tag>::kHalf>(g, i, o, static_cast<int64_t*>(nullptr), oh0, oh1);
+    nchw_rows<Tag, int32_t, true>(g, i, o, idx32, oh0, oh1);
   } else {
-    nchw_rows<Tag, int64_t, int64_t, Elem<Tag>::kHalf>(g, i, o, static_cast<int64_t*>(nullptr), oh0, oh1);
+    // Halves need the winner's position to copy its bits.
+    nchw_rows<Tag, int64_t, Elem<Tag>::kHalf>(g, i, o, static_cast<int64_t*>(nullptr), oh0, oh1);
   }
 }
 
