@@ -1,5 +1,7 @@
 #include "pool_op.h"
 
+#include <cstring>
+
 #include "thread_pool.h"
 
 namespace maxpool2d {
@@ -58,8 +60,39 @@ void pool_block(KernelFn kernel, const PoolCall& call, const PoolTask& task) {
   }
 }
 
+using GenericNchwFn = void (*)(ElemType, const PoolGeom&, const void*, void*, int64_t*, int32_t*, int64_t, int64_t);
+using GenericNhwcFn = void (*)(ElemType, const PoolGeom&, int64_t, const void*, void*, int64_t*, int32_t*, int64_t,
+                               int64_t);
+
+// The generic kernels' AVX2 build runs when the environment's ISA is avx2 or avx512 (so the CPU has AVX2 + FMA,
+// as dispatch.cc checked); setIsa('scalar') brings back the baseline build too.
+bool wide_generic(const KernelTable& kernels) {
+#if defined(__x86_64__) || defined(_M_X64)
+  return std::strcmp(kernels.name, "avx2") == 0 || std::strcmp(kernels.name, "avx512") == 0;
+#else
+  (void)kernels;
+  return false;
+#endif
+}
+
+GenericNchwFn generic_nchw_for(const KernelTable& kernels) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (wide_generic(kernels)) return pool_nchw_generic_avx2;
+#endif
+  (void)kernels;
+  return pool_nchw_generic;
+}
+
+GenericNhwcFn generic_nhwc_for(const KernelTable& kernels) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (wide_generic(kernels)) return pool_nhwc_avx2;
+#endif
+  (void)kernels;
+  return pool_nhwc;
+}
+
 // Integer and half planes: the generic TU's kernel, one plane at a time like pool_block.
-void generic_block(const PoolCall& call, const PoolTask& task) {
+void generic_block(GenericNchwFn kernel, const PoolCall& call, const PoolTask& task) {
   const PoolPlan& plan = call.plan;
   const int64_t size = elem_size(call.value_type);
   const char* input = static_cast<const char*>(call.input);
@@ -70,8 +103,8 @@ void generic_block(const PoolCall& call, const PoolTask& task) {
                                                           : nullptr;
     int32_t* idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) + out_offset
                                                           : nullptr;
-    pool_nchw_generic(call.value_type, plan.geom, input + p * plan.in_plane_size * size,
-                      output + out_offset * size, idx64, idx32, task.row_begin, task.row_end);
+    kernel(call.value_type, plan.geom, input + p * plan.in_plane_size * size, output + out_offset * size, idx64,
+           idx32, task.row_begin, task.row_end);
   }
 }
 
@@ -81,13 +114,13 @@ void pool_task(const KernelTable& kernels, const PoolCall& call, const PoolTask&
   } else if (call.value_type == ValueType::kFloat64) {
     pool_block<double>(kernels.pool_f64, call, task);
   } else {
-    generic_block(call, task);
+    generic_block(generic_nchw_for(kernels), call, task);
   }
 }
 
 // NHWC: output rows r = n * OH + oh in [r0, r1), all channels at once.
-void nhwc_task(const PoolCall& call, int64_t r0, int64_t r1) {
-  pool_nhwc(call.value_type, call.plan.geom, call.channels, call.input, call.output,
+void nhwc_task(GenericNhwcFn kernel, const PoolCall& call, int64_t r0, int64_t r1) {
+  kernel(call.value_type, call.plan.geom, call.channels, call.input, call.output,
             call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) : nullptr,
             call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) : nullptr, r0, r1);
 }
@@ -109,13 +142,14 @@ void run_pool(const KernelTable& kernels, const PoolCall& call, int max_threads)
   const int threads = threads_for_work(pool_work(call.plan), max_threads);
   if (call.channels > 0) {
     const int64_t rows = call.plan.planes / call.channels * call.plan.geom.OH;  // N * OH
+    const GenericNhwcFn kernel = generic_nhwc_for(kernels);
     if (threads == 1) {
-      nhwc_task(call, 0, rows);
+      nhwc_task(kernel, call, 0, rows);
       return;
     }
     int64_t tasks = static_cast<int64_t>(threads) * kTasksPerThread;
     if (tasks > rows) tasks = rows;
-    auto run_rows = [&](int64_t t) { nhwc_task(call, t * rows / tasks, (t + 1) * rows / tasks); };
+    auto run_rows = [&](int64_t t) { nhwc_task(kernel, call, t * rows / tasks, (t + 1) * rows / tasks); };
     parallel_for(tasks, threads, TaskRef(run_rows));
     return;
   }

@@ -27,4 +27,12 @@ void pool_nchw_generic(ElemType type, const PoolGeom& g, const void* in, void* o
 void pool_nhwc(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
                int32_t* idx32, int64_t r0, int64_t r1);
 
+#if defined(__x86_64__) || defined(_M_X64)
+// The same, compiled with -mavx2 -mfma (maxpool_generic_avx2.cc): only for CPUs with AVX2 + FMA.
+void pool_nchw_generic_avx2(ElemType type, const PoolGeom& g, const void* in, void* out, int64_t* idx64,
+                            int32_t* idx32, int64_t oh0, int64_t oh1);
+void pool_nhwc_avx2(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
+                    int32_t* idx32, int64_t r0, int64_t r1);
+#endif
+
 }  // namespace maxpool2d

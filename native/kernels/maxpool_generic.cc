@@ -1,13 +1,36 @@
 // Integer / half NCHW kernels and the NHWC kernel (see generic_kernels.h). No ISA flags: the hot loops are
 // branch-free selects over contiguous elements, which GCC and Clang vectorise at -O3 for the baseline ISA.
+// maxpool_generic_avx2.cc compiles this file again with AVX2 flags and MAXPOOL2D_GENERIC_AVX2 defined, giving
+// the *_avx2 entry points. Everything else here has internal linkage, and no std template is instantiated
+// (no std::vector: the linker could merge an AVX2 copy of it into baseline code).
 #include <cstring>
 #include <limits>
-#include <vector>
 
 #include "generic_kernels.h"
 
+#ifdef MAXPOOL2D_GENERIC_AVX2
+#define MAXPOOL2D_GENERIC_NAME(name) name##_avx2
+#else
+#define MAXPOOL2D_GENERIC_NAME(name) name
+#endif
+
 namespace maxpool2d {
 namespace {
+
+// A heap scratch array (uninitialised), freed on scope exit.
+template <typename T>
+class Scratch {
+ public:
+  explicit Scratch(int64_t n) : p_(n > 0 ? new T[static_cast<size_t>(n)] : nullptr) {}
+  ~Scratch() { delete[] p_; }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  T* data() { return p_; }
+  T& operator[](int64_t i) { return p_[i]; }
+
+ private:
+  T* p_;
+};
 
 inline int64_t first_tap(int64_t start, int64_t d) {
   if (start >= 0) return start;
@@ -112,9 +135,9 @@ void nchw_rows(const PoolGeom& g, const typename Elem<Tag>::Store* in, typename 
   using E = Elem<Tag>;
   using A = typename E::Acc;
   const int64_t OW = g.OW;
-  std::vector<A> m(static_cast<size_t>(OW));
+  Scratch<A> m(OW);
   // Halves: each input row is converted to float once (a contiguous, vectorisable loop), then scanned as floats.
-  std::vector<A> converted(E::kHalf ? static_cast<size_t>(g.W) : 0);
+  Scratch<A> converted(E::kHalf ? g.W : 0);
   // Interior columns [lo, hi): ow * sW - pW >= 0 and ow * sW - pW + (kW - 1) * dW <= W - 1.
   int64_t lo = (g.pW + g.sW - 1) / g.sW;
   const int64_t last = g.W - 1 - (g.kW - 1) * g.dW + g.pW;
@@ -219,8 +242,8 @@ void nhwc_rows(const PoolGeom& g, int64_t C, const typename Elem<Tag>::Store* in
   using E = Elem<Tag>;
   using A = typename E::Acc;
   using S = typename E::Store;
-  std::vector<A> m(static_cast<size_t>(C));
-  std::vector<P> mi(kTrack ? static_cast<size_t>(C) : 0);
+  Scratch<A> m(C);
+  Scratch<P> mi(kTrack ? C : 0);
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t n = r / g.OH, oh = r % g.OH;
     const S* image = in + n * g.H * g.W * C;
@@ -287,6 +310,7 @@ void nhwc(const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx6
 
 }  // namespace
 
+#ifndef MAXPOOL2D_GENERIC_AVX2
 int elem_size(ElemType type) {
   switch (type) {
     case ElemType::kInt8:
@@ -300,8 +324,10 @@ int elem_size(ElemType type) {
   }
 }
 
-void pool_nchw_generic(ElemType type, const PoolGeom& g, const void* in, void* out, int64_t* idx64,
-                       int32_t* idx32, int64_t oh0, int64_t oh1) {
+#endif
+
+void MAXPOOL2D_GENERIC_NAME(pool_nchw_generic)(ElemType type, const PoolGeom& g, const void* in, void* out,
+                                               int64_t* idx64, int32_t* idx32, int64_t oh0, int64_t oh1) {
   switch (type) {
     case ElemType::kInt8: return nchw<int8_t>(g, in, out, idx64, idx32, oh0, oh1);
     case ElemType::kUint8: return nchw<uint8_t>(g, in, out, idx64, idx32, oh0, oh1);
@@ -315,8 +341,8 @@ void pool_nchw_generic(ElemType type, const PoolGeom& g, const void* in, void* o
   }
 }
 
-void pool_nhwc(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
-               int32_t* idx32, int64_t r0, int64_t r1) {
+void MAXPOOL2D_GENERIC_NAME(pool_nhwc)(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out,
+                                       int64_t* idx64, int32_t* idx32, int64_t r0, int64_t r1) {
   switch (type) {
     case ElemType::kInt8: return nhwc<int8_t>(g, C, in, out, idx64, idx32, r0, r1);
     case ElemType::kUint8: return nhwc<uint8_t>(g, C, in, out, idx64, idx32, r0, r1);
