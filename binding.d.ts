@@ -114,4 +114,45 @@ export interface NativeBinding {
   getNumThreads(): number;
   /** Sets the default thread count (1 ..= 1024). */
   setNumThreads(n: number): void;
+
+  /**
+   * The gradient of `maxPool2d` w.r.t. its input: zero-fills `gradInput` (planes x H x W) and adds
+   * `gradOutput[p][i]` into `gradInput[p][indices[p][i]]` for i in order, one plane per task (results do not
+   * depend on the thread count). `plan` is the forward's pool plan. Checks every index against [0, H*W) first:
+   * on a bad one it throws a RangeError (code `ERR_MAXPOOL2D_INVALID_INDEX`) naming the first bad index and its
+   * position, and leaves `gradInput` untouched. A NaN sum follows x86-64's rule whatever the CPU (see
+   * native/backward_op.cc).
+   */
+  maxPool2dBackward(
+    gradOutput: NativeValues,
+    indices: NativeIndices,
+    gradInput: NativeValues,
+    plan: PoolPlanArray,
+    threads: number,
+  ): void;
+
+  /**
+   * The gradient of `maxUnpool2d` w.r.t. its input: `gradInput[p][i] = gradOutput[p][indices[p][i]]` bit for
+   * bit. `plan` is the unpool's plan (`gradOutput` is planes x OH x OW; `indices`, `gradInput` planes x IH x IW).
+   * A bad index throws as in `maxUnpool2d`, `gradInput` untouched.
+   */
+  maxUnpool2dBackward(
+    gradOutput: NativeValues,
+    indices: NativeIndices,
+    gradInput: NativeValues,
+    plan: UnpoolPlanArray,
+    threads: number,
+  ): void;
+
+  /**
+   * Adaptive max pooling with PyTorch's bins; indices (when not null) are plane-local `h * W + w`.
+   * `plan` is a Float64Array `[planes, H, W, OH, OW]` (H, W >= 1).
+   */
+  adaptiveMaxPool2d(
+    input: NativeValues,
+    output: NativeValues,
+    indices: NativeIndices | null,
+    plan: Float64Array,
+    threads: number,
+  ): void;
 }

@@ -23,4 +23,5 @@ export const {
   toOnnx,
   fromOnnx,
 } = cjs;
+export const { AdaptiveMaxPool2d, adaptiveMaxPool2d, maxPool2dBackward, maxUnpool2dBackward } = cjs;
 export default cjs;

@@ -11,8 +11,22 @@
  */
 
 export type { AsyncOptions } from './abort';
+export {
+  AdaptiveMaxPool2d,
+  type AdaptiveMaxPool2dModuleOptions,
+  type AdaptiveMaxPool2dOptions,
+  type AdaptiveResult,
+  type AdaptiveSize,
+  adaptiveMaxPool2d,
+} from './adaptive';
 export { maxPool2dAsync, maxUnpool2dAsync } from './async';
 export { type BackendInfo, backend, getNumThreads, setNumThreads } from './backend';
+export {
+  type MaxPool2dBackwardOptions,
+  type MaxUnpool2dBackwardOptions,
+  maxPool2dBackward,
+  maxUnpool2dBackward,
+} from './backward';
 export { type ErrorCode, MaxPoolRangeError, MaxPoolTypeError } from './errors';
 export { type Layout, pooledSize, type Size2, unpooledSize } from './geometry';
 export { flatToPlaneIndices, type IndexMode, planeToFlatIndices } from './index-mode';

@@ -12,6 +12,8 @@
 #include "pool_op.h"
 #include "thread_pool.h"
 #include "unpool_op.h"
+#include "backward_op.h"
+#include "adaptive_op.h"
 
 namespace maxpool2d {
 namespace {
@@ -92,6 +94,29 @@ Napi::Value set_num_threads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value max_pool_2d_backward(const Napi::CallbackInfo& info) {
+  int threads = 0;
+  const PoolBackwardCall call = parse_pool_backward_args(info, &threads);
+  const BadIndex bad = run_pool_backward(call, call_thread_count(threads));
+  if (bad.position >= 0) throw_range_error(info.Env(), kErrInvalidIndex, describe_bad_pool_index(call.plan, bad));
+  return info.Env().Undefined();
+}
+
+Napi::Value max_unpool_2d_backward(const Napi::CallbackInfo& info) {
+  int threads = 0;
+  const UnpoolBackwardCall call = parse_unpool_backward_args(info, &threads);
+  const BadIndex bad = run_unpool_backward(call, call_thread_count(threads));
+  if (bad.position >= 0) throw_range_error(info.Env(), kErrInvalidIndex, describe_bad_index(call.plan, bad));
+  return info.Env().Undefined();
+}
+
+Napi::Value adaptive_max_pool_2d(const Napi::CallbackInfo& info) {
+  int threads = 0;
+  const AdaptiveCall call = parse_adaptive_args(info, &threads);
+  run_adaptive(call, call_thread_count(threads));
+  return info.Env().Undefined();
+}
+
 // node-addon-api turns Napi::Error into a JS exception; anything else (std::bad_alloc from a message
 // string, say) must not escape into Node, which would abort. It becomes a coded Error instead.
 template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
@@ -121,6 +146,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   export_function<set_isa>(env, exports, "setIsa");
   export_function<get_num_threads>(env, exports, "getNumThreads");
   export_function<set_num_threads>(env, exports, "setNumThreads");
+  export_function<max_pool_2d_backward>(env, exports, "maxPool2dBackward");
+  export_function<max_unpool_2d_backward>(env, exports, "maxUnpool2dBackward");
+  export_function<adaptive_max_pool_2d>(env, exports, "adaptiveMaxPool2d");
   return exports;
 }
 

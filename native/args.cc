@@ -321,4 +321,114 @@ std::string parse_string(const Napi::Value& value, const char* name) {
   return value.As<Napi::String>().Utf8Value();
 }
 
+// The backward and adaptive ops run float32 / float64 only.
+namespace {
+
+ArrayArg float_array_arg(const Napi::Value& value, const char* name) {
+  return typed_array_arg(value, name, "a Float32Array or Float64Array", {napi_float32_array, napi_float64_array});
+}
+
+ValueType float_type_of(const ArrayArg& array) {
+  return array.type == napi_float32_array ? ValueType::kFloat32 : ValueType::kFloat64;
+}
+
+}  // namespace
+
+PoolBackwardCall parse_pool_backward_args(const Napi::CallbackInfo& info, int* threads) {
+  check_arg_count(info, 5, "maxPool2dBackward(gradOutput, indices, gradInput, plan, threads)");
+  const Napi::Env env = info.Env();
+  const ArrayArg grad_output = float_array_arg(info[0], "gradOutput");
+  const ArrayArg indices = index_array_arg(info[1], "indices", "a BigInt64Array or Int32Array");
+  const ArrayArg grad_input = float_array_arg(info[2], "gradInput");
+  check_same_type(info[2], grad_input, "gradInput", grad_output, "gradOutput");
+  double fields[kPoolPlanLength];
+  read_plan(info[3], fields, kPoolPlanLength);
+  *threads = parse_thread_count(info[4], "threads", 0);
+
+  PoolBackwardCall call{};
+  if (PlanError error = decode_pool_plan(fields, &call.plan)) throw_range_error(env, kErrOutOfRange, error.message);
+  const PoolPlan& plan = call.plan;
+  check_length(env, grad_output, "gradOutput", plan.output_length, "planes * OH * OW");
+  check_length(env, indices, "indices", plan.output_length, "planes * OH * OW");
+  check_length(env, grad_input, "gradInput", plan.input_length, "planes * H * W");
+  check_disjoint(env, grad_output, "gradOutput", grad_input, "gradInput");
+  check_disjoint(env, indices, "indices", grad_input, "gradInput");
+
+  call.value_type = float_type_of(grad_output);
+  call.index_type = index_type_of(indices);
+  call.grad_output = grad_output.data;
+  call.indices = indices.data;
+  call.grad_input = grad_input.data;
+  return call;
+}
+
+UnpoolBackwardCall parse_unpool_backward_args(const Napi::CallbackInfo& info, int* threads) {
+  check_arg_count(info, 5, "maxUnpool2dBackward(gradOutput, indices, gradInput, plan, threads)");
+  const Napi::Env env = info.Env();
+  const ArrayArg grad_output = float_array_arg(info[0], "gradOutput");
+  const ArrayArg indices = index_array_arg(info[1], "indices", "a BigInt64Array or Int32Array");
+  const ArrayArg grad_input = float_array_arg(info[2], "gradInput");
+  check_same_type(info[2], grad_input, "gradInput", grad_output, "gradOutput");
+  double fields[kUnpoolPlanLength];
+  read_plan(info[3], fields, kUnpoolPlanLength);
+  *threads = parse_thread_count(info[4], "threads", 0);
+
+  UnpoolBackwardCall call{};
+  if (PlanError error = decode_unpool_plan(fields, &call.plan)) throw_range_error(env, kErrOutOfRange, error.message);
+  const UnpoolPlan& plan = call.plan;
+  check_length(env, grad_output, "gradOutput", plan.output_length, "planes * OH * OW");
+  check_length(env, indices, "indices", plan.input_length, "planes * IH * IW");
+  check_length(env, grad_input, "gradInput", plan.input_length, "planes * IH * IW");
+  check_disjoint(env, grad_output, "gradOutput", grad_input, "gradInput");
+  check_disjoint(env, indices, "indices", grad_input, "gradInput");
+
+  call.value_type = float_type_of(grad_output);
+  call.index_type = index_type_of(indices);
+  call.grad_output = grad_output.data;
+  call.indices = indices.data;
+  call.grad_input = grad_input.data;
+  return call;
+}
+
+AdaptiveCall parse_adaptive_args(const Napi::CallbackInfo& info, int* threads) {
+  check_arg_count(info, 5, "adaptiveMaxPool2d(input, output, indices, plan, threads)");
+  const Napi::Env env = info.Env();
+  const ArrayArg input = float_array_arg(info[0], "input");
+  const ArrayArg output = float_array_arg(info[1], "output");
+  check_same_type(info[1], output, "output", input, "input");
+  const bool has_indices = !info[2].IsNull();
+  ArrayArg indices;
+  if (has_indices) indices = index_array_arg(info[2], "indices", "a BigInt64Array, an Int32Array or null");
+  double fields[kAdaptivePlanLength];
+  read_plan(info[3], fields, kAdaptivePlanLength);
+  *threads = parse_thread_count(info[4], "threads", 0);
+
+  AdaptiveCall call{};
+  if (PlanError error = decode_adaptive_plan(fields, &call.plan)) {
+    throw_range_error(env, kErrOutOfRange, error.message);
+  }
+  const AdaptivePlan& plan = call.plan;
+  if (has_indices && indices.type == napi_int32_array && plan.in_plane_size > INT32_MAX) {
+    throw_range_error(env, kErrOutOfRange,
+                      "Int32Array indices cannot address an input plane of " + std::to_string(plan.in_h) + "x" +
+                          std::to_string(plan.in_w) + " (" + std::to_string(plan.in_plane_size) +
+                          " elements, more than 2^31 - 1); pass a BigInt64Array");
+  }
+  check_length(env, input, "input", plan.input_length, "planes * H * W");
+  check_length(env, output, "output", plan.output_length, "planes * OH * OW");
+  if (has_indices) {
+    check_length(env, indices, "indices", plan.output_length, "planes * OH * OW");
+    check_disjoint(env, input, "input", indices, "indices");
+    check_disjoint(env, output, "output", indices, "indices");
+  }
+  check_disjoint(env, input, "input", output, "output");
+
+  call.value_type = float_type_of(input);
+  call.index_type = has_indices ? index_type_of(indices) : IndexType::kNone;
+  call.input = input.data;
+  call.output = output.data;
+  call.indices = has_indices ? indices.data : nullptr;
+  return call;
+}
+
 }  // namespace maxpool2d

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <string>
 
+#include "adaptive_op.h"
+#include "backward_op.h"
 #include "pool_op.h"
 #include "unpool_op.h"
 
@@ -31,5 +33,17 @@ int parse_thread_count(const Napi::Value& value, const char* name, int min_value
 
 // A JS string.
 std::string parse_string(const Napi::Value& value, const char* name);
+
+// maxPool2dBackward(gradOutput, indices, gradInput, plan, threads): float32 / float64 only; `plan` is the
+// forward's pool plan.
+PoolBackwardCall parse_pool_backward_args(const Napi::CallbackInfo& info, int* threads);
+
+// maxUnpool2dBackward(gradOutput, indices, gradInput, plan, threads): float32 / float64 only; `plan` is the
+// unpool's plan.
+UnpoolBackwardCall parse_unpool_backward_args(const Napi::CallbackInfo& info, int* threads);
+
+// adaptiveMaxPool2d(input, output, indices, plan, threads): float32 / float64 only; `plan` is
+// [planes, H, W, OH, OW].
+AdaptiveCall parse_adaptive_args(const Napi::CallbackInfo& info, int* threads);
 
 }  // namespace maxpool2d

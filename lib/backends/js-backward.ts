@@ -1,0 +1,145 @@
+/**
+ * Pure TypeScript backward passes, the reference for native/backward_op.cc:
+ * - max pooling: zero-fill, then `gradInput[p][indices[p][i]] += gradOutput[p][i]` for i in order, plane by
+ *   plane (PyTorch's order, so the float sums round the same way);
+ * - max unpooling: the gather `gradInput[p][i] = gradOutput[p][indices[p][i]]`, copied bit for bit.
+ * Every index is checked before anything is written.
+ */
+import { MaxPoolRangeError } from '../errors';
+import type { PoolPlan, UnpoolPlan } from '../geometry';
+import type { FloatArray, IndexArray } from '../tensor';
+import { checkUnpoolIndices } from './js-unpool';
+
+/** Throws a RangeError naming the first index outside `[0, H * W)`; writes nothing. */
+export function checkPoolBackwardIndices(plan: PoolPlan, indices: IndexArray): void {
+  const limit = plan.H * plan.W;
+  if (indices instanceof Int32Array) {
+    for (let i = 0; i < indices.length; i++) {
+      const v = indices[i];
+      if (v < 0 || v >= limit) throw badPoolIndex(plan, i, v);
+    }
+  } else {
+    const big = BigInt(limit);
+    for (let i = 0; i < indices.length; i++) {
+      const v = indices[i];
+      if (v < 0n || v >= big) throw badPoolIndex(plan, i, v);
+    }
+  }
+}
+
+/** The same words as the native `describe_bad_pool_index`. */
+function badPoolIndex(plan: PoolPlan, position: number, value: number | bigint): MaxPoolRangeError {
+  return new MaxPoolRangeError(
+    'ERR_MAXPOOL2D_INVALID_INDEX',
+    `indices[${position}] = ${value} is out of range for an input plane of ${plan.H}x${plan.W} ` +
+      `(${plan.H * plan.W} elements)`,
+  );
+}
+
+function wordsOf(a: FloatArray): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.byteLength >>> 2);
+}
+
+/**
+ * Stores the NaN that `acc + g` gives on x86-64 (`addss acc, g`), which native/backward_op.cc writes out the
+ * same way so that neither the JIT's operand order nor the CPU's default NaN can change the bits:
+ * a NaN `acc` stays (nothing to store); else a NaN `g` is stored quieted; else (inf + -inf) the negative quiet NaN.
+ */
+function storeNaNSum(acc: number, src: Uint32Array, from: number, dst: Uint32Array, to: number, words: number) {
+  if (acc !== acc) return;
+  const hi = words - 1;
+  const gIsNaN =
+    words === 1
+      ? (src[from] & 0x7fffffff) > 0x7f800000
+      : (src[from + 1] & 0x7fffffff) > 0x7ff00000 || ((src[from + 1] & 0x7fffffff) === 0x7ff00000 && src[from] !== 0);
+  if (gIsNaN) {
+    if (words === 2) dst[to] = src[from];
+    dst[to + hi] = src[from + hi] | (words === 1 ? 0x00400000 : 0x00080000);
+  } else {
+    if (words === 2) dst[to] = 0;
+    dst[to + hi] = words === 1 ? 0xffc00000 : 0xfff80000;
+  }
+}
+
+/**
+ * Zero-fills planes `[planeStart, planeEnd)` of `gradInput` and accumulates `gradOutput` into them; the
+ * indices must have been checked. A float32 sum is computed in float64 and rounded once on the store, which
+ * equals float32 addition (double rounding is harmless for a single add).
+ */
+export function poolBackwardJs(
+  plan: PoolPlan,
+  gradOutput: FloatArray,
+  indices: IndexArray,
+  gradInput: FloatArray,
+  planeStart = 0,
+  planeEnd = plan.planes,
+): void {
+  const inPlane = plan.H * plan.W;
+  const outPlane = plan.OH * plan.OW;
+  const words = gradOutput instanceof Float32Array ? 1 : 2;
+  const src = wordsOf(gradOutput);
+  const dst = wordsOf(gradInput);
+  const idx32 = indices instanceof Int32Array ? indices : null;
+  const idx64 = indices instanceof BigInt64Array ? indices : null;
+  gradInput.fill(0, planeStart * inPlane, planeEnd * inPlane);
+  for (let p = planeStart; p < planeEnd; p++) {
+    const inBase = p * inPlane;
+    const outBase = p * outPlane;
+    for (let i = outBase, end = outBase + outPlane; i < end; i++) {
+      const at = inBase + (idx32 ? idx32[i] : Number(idx64![i]));
+      const acc = gradInput[at];
+      const sum = acc + gradOutput[i];
+      if (sum === sum) gradInput[at] = sum;
+      else storeNaNSum(acc, src, i * words, dst, at * words, words);
+    }
+  }
+}
+
+/** Checks, zero-fills and accumulates: the JS backend's `maxPool2dBackward`. */
+export function maxPool2dBackwardJs(
+  plan: PoolPlan,
+  gradOutput: FloatArray,
+  indices: IndexArray,
+  gradInput: FloatArray,
+): void {
+  checkPoolBackwardIndices(plan, indices);
+  poolBackwardJs(plan, gradOutput, indices, gradInput);
+}
+
+/** Gathers planes `[planeStart, planeEnd)`; the indices must have been checked. */
+export function unpoolBackwardJs(
+  plan: UnpoolPlan,
+  gradOutput: FloatArray,
+  indices: IndexArray,
+  gradInput: FloatArray,
+  planeStart = 0,
+  planeEnd = plan.planes,
+): void {
+  const inPlane = plan.IH * plan.IW;
+  const outPlane = plan.OH * plan.OW;
+  // Through 32-bit words so NaN payloads survive exactly.
+  const words = gradOutput instanceof Float32Array ? 1 : 2;
+  const src = wordsOf(gradOutput);
+  const dst = wordsOf(gradInput);
+  for (let p = planeStart; p < planeEnd; p++) {
+    const inBase = p * inPlane;
+    const outBase = p * outPlane;
+    for (let i = inBase, end = inBase + inPlane; i < end; i++) {
+      const from = (outBase + Number(indices[i])) * words;
+      const to = i * words;
+      dst[to] = src[from];
+      if (words === 2) dst[to + 1] = src[from + 1];
+    }
+  }
+}
+
+/** Checks (the unpool's wording: an index into the output plane) and gathers. */
+export function maxUnpool2dBackwardJs(
+  plan: UnpoolPlan,
+  gradOutput: FloatArray,
+  indices: IndexArray,
+  gradInput: FloatArray,
+): void {
+  checkUnpoolIndices(plan, indices);
+  unpoolBackwardJs(plan, gradOutput, indices, gradInput);
+}

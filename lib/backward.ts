@@ -1,0 +1,189 @@
+/**
+ * Backward passes: `maxPool2dBackward` (the gradient of `maxPool2d` w.r.t. its input, as PyTorch's autograd
+ * computes it) and `maxUnpool2dBackward` (the gradient of `maxUnpool2d`, a gather).
+ *
+ * Backend seam: these ops are not part of the `Backend` interface (lib/backends/backend.ts); `nativeOp` below
+ * picks the native binding's method when the active backend is the native one (so `setActiveBackend` in the
+ * tests switches them too), the loaded binary has the method (an older prebuilt binary may not) and the work is
+ * not tiny (the same rule as `backendFor`); otherwise the JS implementation in lib/backends/js-backward.ts runs.
+ * Both give the same bits.
+ */
+import type { NativeBinding } from '../binding';
+import { activeBackend, backendFor, nativeBinding, readThreads } from './backend';
+import { maxPool2dBackwardJs, maxUnpool2dBackwardJs } from './backends/js-backward';
+import { poolPlanArray, unpoolPlanArray } from './backends/native';
+import { describe, MaxPoolRangeError, rangeError, typeError } from './errors';
+import {
+  type PoolGeometryOptions,
+  type PoolPlan,
+  planPool,
+  planUnpool,
+  readShape,
+  resolvePoolParams,
+  resolveUnpoolParams,
+  type UnpoolGeometryOptions,
+} from './geometry';
+import { checkNoAlias, readFloatTensor, readIndexTensor, valueOutput } from './input';
+import type { IndicesInput } from './maxunpool2d';
+import type { DType, FloatArray, OutputTensor, Tensor } from './tensor';
+
+/** Native methods this seam may route to. */
+type NativeOpName = 'maxPool2dBackward' | 'maxUnpool2dBackward' | 'adaptiveMaxPool2d';
+
+/**
+ * The binding to run `name` on, or null for the JS implementation (internal; lib/adaptive.ts uses it too).
+ * `work` is the call's element count: at most `TINY_WORK` stays in JS unless a test pinned a backend.
+ */
+export function nativeOp(name: NativeOpName, work: number): NativeBinding | null {
+  if (activeBackend().name !== 'native') return null;
+  const binding = nativeBinding();
+  if (!binding || typeof binding[name] !== 'function') return null;
+  // backendFor reads only outputLength and kernel: a plan of `work` 1x1 windows applies its tiny-work rule.
+  const chosen = backendFor({ outputLength: work, kernel: [1, 1] } as unknown as PoolPlan);
+  return chosen.name === 'native' ? binding : null;
+}
+
+/**
+ * `readFloatTensor` restricted to float32 / float64 (internal; lib/adaptive.ts uses it too): the backward and
+ * adaptive ops have no integer or half-precision variants.
+ */
+export function readFloat(value: unknown, name: string): { data: FloatArray; shape: readonly number[]; dtype: DType } {
+  const tensor = readFloatTensor(value, name);
+  if (tensor.dtype !== 'float32' && tensor.dtype !== 'float64') {
+    throw typeError(`${name}.data`, 'a Float32Array or Float64Array (float32 / float64 only)', tensor.data);
+  }
+  return { data: tensor.data as FloatArray, shape: tensor.shape, dtype: tensor.dtype };
+}
+
+/** Throws unless `shape` equals `expected` (same rank, same sizes). */
+function checkShape(shape: readonly number[], name: string, expected: readonly number[], what: string): void {
+  if (shape.length === expected.length && shape.every((d, i) => d === expected[i])) return;
+  throw new MaxPoolRangeError(
+    'ERR_MAXPOOL2D_SHAPE_MISMATCH',
+    `${name} must equal ${what} ${describe(expected)}, but got ${describe(shape)}`,
+  );
+}
+
+function checkLength(length: number, name: string, expected: number): void {
+  if (length === expected) return;
+  throw new MaxPoolRangeError(
+    'ERR_MAXPOOL2D_BUFFER_LENGTH',
+    `${name} must be ${expected} for its shape, but got ${length}`,
+  );
+}
+
+/** `readShape` plus the element count, with a RangeError past 2^53. */
+function shapeLength(shape: unknown, name: string): { batched: boolean; length: number } {
+  const { batched, N, C, H, W } = readShape(shape, name);
+  const length = N * C * H * W;
+  if (!Number.isSafeInteger(length)) throw rangeError(name, 'a shape with at most 2^53 - 1 elements', shape);
+  return { batched, length };
+}
+
+/** Everything `maxPool2dBackward` accepts besides the gradient and the indices. */
+export interface MaxPool2dBackwardOptions extends PoolGeometryOptions {
+  /** Shape of the forward's input, `[N, C, H, W]` or `[C, H, W]`: the shape of the result. */
+  inputShape: readonly number[];
+  /** The forward's window size, stride (omitted or null: `kernelSize`), padding, dilation and ceil mode. */
+  kernelSize: PoolGeometryOptions['kernelSize'];
+  /** Threads for this call (native backend); default: `getNumThreads()`. */
+  threads?: number;
+  /** Write the gradient here instead of allocating (same dtype as `gradOutput`, exact length); zero-filled. */
+  out?: FloatArray;
+}
+
+/**
+ * The gradient of `maxPool2d` w.r.t. its input, as PyTorch's autograd computes it: a zero-filled tensor of
+ * `inputShape` with `gradOutput[i]` added at `indices[i]` of the same plane, in index order, so gradients add
+ * up where overlapping windows picked the same element. `gradOutput` and `indices` must have the forward's
+ * output shape; every index must lie in `[0, H * W)` (a RangeError names the first that does not, and `out` is
+ * left untouched). Deterministic: the same bits on every backend and thread count.
+ *
+ * @example
+ * ```ts
+ * import { maxPool2d, maxPool2dBackward } from 'maxpool2d';
+ * const x = { data: Float32Array.from({ length: 16 }, (_, i) => i), shape: [1, 1, 4, 4] };
+ * const [y, idx] = maxPool2d(x, { kernelSize: 2, returnIndices: true });
+ * const dy = { data: new Float32Array([1, 2, 3, 4]), shape: y.shape };
+ * const dx = maxPool2dBackward(dy, idx, { inputShape: x.shape, kernelSize: 2 });
+ * // dx.data = [0,0,0,0, 0,1,0,2, 0,0,0,0, 0,3,0,4]
+ * ```
+ */
+export function maxPool2dBackward<D extends FloatArray>(
+  gradOutput: Tensor<D>,
+  indices: IndicesInput,
+  options: MaxPool2dBackwardOptions,
+): OutputTensor<D> {
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
+  const params = resolvePoolParams(options);
+  const grad = readFloat(gradOutput, 'gradOutput');
+  const idx = readIndexTensor(indices, 'indices');
+  const threads = readThreads(options.threads);
+  const { length } = shapeLength(options.inputShape, 'inputShape');
+  const plan = planPool(options.inputShape, params, length);
+  const what = `the pool's output shape for inputShape ${describe(options.inputShape)}`;
+  checkShape(grad.shape, 'gradOutput.shape', plan.outputShape, what);
+  checkShape(idx.shape, 'indices.shape', plan.outputShape, what);
+  checkLength(grad.data.length, 'gradOutput.data.length', plan.outputLength);
+  checkLength(idx.data.length, 'indices.data.length', plan.outputLength);
+  const out = valueOutput(options.out, grad.dtype, plan.inputLength) as FloatArray;
+  checkNoAlias(out, 'out', grad.data, 'gradOutput.data');
+  checkNoAlias(out, 'out', idx.data, 'indices.data');
+
+  const binding = nativeOp('maxPool2dBackward', plan.outputLength + plan.inputLength);
+  if (binding) binding.maxPool2dBackward(grad.data, idx.data, out, poolPlanArray(plan), threads);
+  else maxPool2dBackwardJs(plan, grad.data, idx.data, out);
+  return { data: out as D, shape: [...(options.inputShape as number[])], dtype: grad.dtype };
+}
+
+/** Everything `maxUnpool2dBackward` accepts besides the gradient and the indices. */
+export interface MaxUnpool2dBackwardOptions extends UnpoolGeometryOptions {
+  /** The unpool's (that is, the pool's) window size, stride and padding. */
+  kernelSize: UnpoolGeometryOptions['kernelSize'];
+  /** The unpool's `outputSize` (`[H, W]` or `[N, C, H, W]`), if it was given one. */
+  outputSize?: readonly number[] | null;
+  /** Threads for this call (native backend). */
+  threads?: number;
+  /** Write the gradient here instead of allocating (same dtype as `gradOutput`, exact length). */
+  out?: FloatArray;
+}
+
+/**
+ * The gradient of `maxUnpool2d` w.r.t. its input: `gradInput[p][i] = gradOutput[p][indices[p][i]]`, with the
+ * shape of `indices` (the unpool's input shape). `gradOutput` must have the unpool's output shape, which the
+ * options give as they did to `maxUnpool2d`. Values are copied bit for bit. An index outside the unpool's
+ * output plane throws a RangeError naming the first one, `out` untouched.
+ *
+ * @example
+ * ```ts
+ * import { maxUnpool2dBackward } from 'maxpool2d';
+ * const dz = { data: Float32Array.from({ length: 16 }, (_, i) => i), shape: [1, 1, 4, 4] };
+ * const idx = { data: new BigInt64Array([5n, 7n, 13n, 15n]), shape: [1, 1, 2, 2] };
+ * maxUnpool2dBackward(dz, idx, { kernelSize: 2 }).data; // Float32Array [5, 7, 13, 15]
+ * ```
+ */
+export function maxUnpool2dBackward<D extends FloatArray>(
+  gradOutput: Tensor<D>,
+  indices: IndicesInput,
+  options: MaxUnpool2dBackwardOptions,
+): OutputTensor<D> {
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
+  const params = resolveUnpoolParams(options);
+  const grad = readFloat(gradOutput, 'gradOutput');
+  const idx = readIndexTensor(indices, 'indices');
+  const threads = readThreads(options.threads);
+  const { length } = shapeLength(idx.shape, 'indices.shape');
+  checkLength(idx.data.length, 'indices.data.length', length);
+  // The unpool's input had the indices' shape; its output is what gradOutput must match.
+  const plan = planUnpool(idx.shape, params, length, idx.shape, length, options.outputSize);
+  checkShape(grad.shape, 'gradOutput.shape', plan.outputShape, "the unpool's output shape");
+  checkLength(grad.data.length, 'gradOutput.data.length', plan.outputLength);
+  const out = valueOutput(options.out, grad.dtype, plan.inputLength) as FloatArray;
+  checkNoAlias(out, 'out', grad.data, 'gradOutput.data');
+  checkNoAlias(out, 'out', idx.data, 'indices.data');
+
+  const binding = nativeOp('maxUnpool2dBackward', plan.inputLength);
+  if (binding) binding.maxUnpool2dBackward(grad.data, idx.data, out, unpoolPlanArray(plan), threads);
+  else maxUnpool2dBackwardJs(plan, grad.data, idx.data, out);
+  return { data: out as D, shape: [...idx.shape], dtype: grad.dtype };
+}
