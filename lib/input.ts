@@ -1,6 +1,7 @@
 /**
  * Reads tensors and output buffers handed to the public API, with typed errors.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { describe, MaxPoolRangeError, MaxPoolTypeError, typeError } from './errors';
 import {
   allocIndex,
@@ -104,9 +105,41 @@ export function checkNoAlias(a: ArrayBufferView, aName: string, b: ArrayBufferVi
   }
 }
 
+/** Largest typed-array length this runtime can allocate (`buffer.constants.MAX_LENGTH` bytes). */
+const MAX_BYTES = bufferConstants.MAX_LENGTH;
+
+const BYTES: Record<DType, number> = {
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  bfloat16: 2,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+};
+
+/**
+ * Allocates an output, turning "too large" into a coded RangeError that names the size: refused up front when it
+ * exceeds what the runtime can hold, and also when the allocation itself fails for lack of memory.
+ */
+function allocate<T extends ArrayBufferView>(name: string, length: number, bytesPerElement: number, make: () => T): T {
+  const bytes = length * bytesPerElement;
+  const tooLarge = () =>
+    new MaxPoolRangeError('ERR_OUT_OF_RANGE', `${name} of ${length} elements (${bytes} bytes) cannot be allocated`);
+  if (bytes > MAX_BYTES) throw tooLarge();
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof RangeError) throw tooLarge();
+    throw error;
+  }
+}
+
 /** A caller-supplied value output buffer, checked, or a fresh one. */
 export function valueOutput(out: unknown, dtype: DType, length: number, name = 'out'): ValueArray {
-  if (out === undefined || out === null) return allocValues(dtype, length);
+  if (out === undefined || out === null) return allocate(name, length, BYTES[dtype], () => allocValues(dtype, length));
   const got = valueDType(out, name);
   if (got !== dtype && !(got === 'uint16' && (dtype === 'float16' || dtype === 'bfloat16'))) {
     throw new MaxPoolTypeError(
@@ -126,7 +159,8 @@ export function valueOutput(out: unknown, dtype: DType, length: number, name = '
 
 /** A caller-supplied index output buffer, checked, or a fresh one. */
 export function indexOutput(out: unknown, dtype: IndexDType, length: number, name = 'indicesOut'): IndexArray {
-  if (out === undefined || out === null) return allocIndex(dtype, length);
+  if (out === undefined || out === null)
+    return allocate(name, length, dtype === 'int64' ? 8 : 4, () => allocIndex(dtype, length));
   const got = indexDType(out, name);
   if (got !== dtype) {
     throw new MaxPoolTypeError(

@@ -101,6 +101,8 @@ export function poolJs(
   planeEnd = plan.planes,
   dtype?: DType,
 ): void {
+  // No planes (an empty batch): nothing to read or write, and no scratch sized by huge planes.
+  if (planeEnd <= planeStart) return;
   const float = input instanceof Float32Array || input instanceof Float64Array;
   if (!float || plan.layout === 'NHWC') {
     poolGeneric(plan, input, output, indices, dtype ?? defaultDType(input), planeStart, planeEnd);
