@@ -8,7 +8,7 @@ import { expectBits } from './helpers/bits';
 import { decode, type GoldenCase, loadGolden, poolOptions, unpoolOptions } from './helpers/golden';
 
 const cases = loadGolden();
-// max_pool2d_backward vectors belong to the backward op, which this package does not implement yet.
+// The max_pool2d_backward vectors are checked by test/backward.test.ts.
 const forward = cases.filter((c) => c.op !== 'max_pool2d_backward');
 const poolCases = forward.filter((c) => c.op === 'max_pool2d' && !c.error && c.input);
 const shapeCases = forward.filter((c) => c.op === 'max_pool2d' && c.error === false && c.expected_shape);
