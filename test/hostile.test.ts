@@ -114,6 +114,6 @@ describe.skipIf(!native)('hostile calls on the raw binding (child processes)', (
       expect(crashes.length, `crashes:\n${report}`).toBe(0);
       expect(failures.length, `failures:\n${report}`).toBe(0);
       expect(results.length).toBe(to - from);
-    });
+    }, 180_000); // a hung case costs its child's 30 s timeout
   }
 });

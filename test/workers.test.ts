@@ -77,7 +77,7 @@ describe.skipIf(!native)('worker_threads (child processes, dist/index.js)', () =
     expect(after - before, JSON.stringify(summary.threads)).toBeLessThanOrEqual(1);
     // An absolute sanity bound too: cores + pool helpers + libuv (4) + V8 platform (4) + a few of Node's own.
     expect(after).toBeLessThanOrEqual(summary.threads.cores + POOL_THREADS + 4 + 4 + 6);
-  });
+  }, 120_000);
 
   it('Workers terminated with async work in flight: the process exits cleanly with code 0', () => {
     const child = run(path.join(__dirname, 'hostile', 'terminate-inflight.cjs'), ['4', '6'], 60_000);
@@ -85,5 +85,5 @@ describe.skipIf(!native)('worker_threads (child processes, dist/index.js)', () =
     expect(child.signal, `${child.stdout}\n${child.stderr}`).toBeNull();
     expect(child.status, `${child.stdout}\n${child.stderr}`).toBe(0);
     expect(child.stdout).toMatch(/^OK \{"workers":24,/m);
-  });
+  }, 120_000);
 });
