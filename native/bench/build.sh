@@ -21,5 +21,5 @@ build() {  # $1 = suffix, $2 = extra defines for the SIMD TUs
   "$CXX" -o "$out/kernel_bench$1" "$out/kernel_bench$1.o" "$out/scalar$1.o" "$out/avx2$1.o" "$out/avx512$1.o"
 }
 build "" ""
-build "_smallring" "-DMAXPOOL2D_X86_RING_BYTES=1024"
+build "_smallring" "-DMAXPOOL2D_X86_SCRATCH_BYTES=2048"
 echo "built $out/kernel_bench and $out/kernel_bench_smallring"

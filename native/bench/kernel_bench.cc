@@ -8,6 +8,7 @@
 //       PROT_NONE guard pages (alternately at the end and at the start of the mapping), so any read or write
 //       outside the plane faults.
 //   kernel_bench bench [--reps N] [--tables ...] [--only SUBSTR] [--modes f32,f32+i64,f64,...] [--min]
+//                    [--planes N (override the plane count, e.g. 1 for cache-resident timing)]
 //       Single-thread medians (or minima with --min) over whole tensors (all planes, all rows) for the reference shapes.
 //
 // Build: native/bench/build.sh (compiles the kernel TUs with their per-ISA flags, this file without).
@@ -296,6 +297,24 @@ int cmd_check(int64_t cases, uint64_t seed, const std::string& tables, int64_t m
       g.W = r.chance(0.05) ? r.range(1, 3) : r.range(1, md);
     }
     if (r.chance(0.02)) g.W = r.range(300, 1200);  // several ring chunks
+    if (r.chance(0.35)) {  // the specialised square shapes (strip / flat / de-interleave paths)
+      static const int64_t ks[] = {2, 3, 3, 5, 5, 7};
+      g.kH = g.kW = ks[r.range(0, 5)];
+      g.sH = g.sW = r.chance(0.5) ? 1 : 2;
+      if (r.chance(0.2)) g.sH = g.sW = g.kH;
+      g.dH = g.dW = r.chance(0.85) ? 1 : 2;
+      g.pH = g.pW = r.range(0, g.kH / 2);
+    }
+    if (r.chance(0.03)) {  // large kernels / dilations (vector load-mask limits, scalar fallback above 64)
+      g.kH = r.range(1, 70);
+      g.kW = r.range(1, 70);
+      g.dH = r.range(1, 4);
+      g.dW = r.range(1, 4);
+      g.pH = r.range(0, g.kH / 2);
+      g.pW = r.range(0, g.kW / 2);
+      g.H = r.range(1, 160);
+      g.W = r.range(1, 260);
+    }
     const bool ceil_mode = r.chance(0.5);
     g.OH = out_size(g.H, g.kH, g.sH, g.pH, g.dH, ceil_mode);
     g.OW = out_size(g.W, g.kW, g.sW, g.pW, g.dW, ceil_mode);
@@ -354,7 +373,7 @@ double now_us() {
 }
 
 int cmd_bench(int64_t reps_arg, const std::string& tables, const std::string& only, const std::string& modes,
-              bool use_min) {
+              bool use_min, int64_t planes) {
   std::vector<const KernelTable*> tabs = pick_tables(tables);
   std::printf("# bench: single thread, %s of N whole-tensor passes (all planes, rows [0,OH)), microseconds\n",
               use_min ? "minimum" : "median");
@@ -362,8 +381,9 @@ int cmd_bench(int64_t reps_arg, const std::string& tables, const std::string& on
   for (auto* t : tabs) std::printf(" %10s", t->name);
   if (tabs.size() > 1) std::printf("   speedup vs %s", tabs[0]->name);
   std::printf("\n");
-  for (const Shape& sh : kShapes) {
+  for (Shape sh : kShapes) {
     if (!only.empty() && std::string(sh.name).find(only) == std::string::npos) continue;
+    if (planes > 0) sh.P = planes;
     PoolGeom g;
     g.H = sh.H;
     g.W = sh.W;
@@ -447,6 +467,7 @@ int main(int argc, char** argv) {
   uint64_t seed = 1;
   std::string tables, only, modes;
   bool use_min = false;
+  int64_t planes = 0;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     auto val = [&]() -> std::string {
@@ -472,13 +493,15 @@ int main(int argc, char** argv) {
       modes = val();
     else if (a == "--min")
       use_min = true;
+    else if (a == "--planes")
+      planes = std::atoll(val().c_str());
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
     }
   }
   if (cmd == "check") return cmd_check(cases, seed, tables, maxdim);
-  if (cmd == "bench") return cmd_bench(reps, tables, only, modes, use_min);
+  if (cmd == "bench") return cmd_bench(reps, tables, only, modes, use_min, planes);
   std::fprintf(stderr, "usage: kernel_bench check|bench [options]\n");
   return 2;
 }

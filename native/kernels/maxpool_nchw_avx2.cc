@@ -46,13 +46,26 @@ struct YF32 {
     return _mm256_and_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(hi)), io),
                             _mm256_cmpgt_epi32(io, _mm256_set1_epi32(static_cast<int32_t>(lo - 1))));
   }
-  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T* pb, const T* pe) {
-    if (lo <= 0 && hi >= L) return _mm256_loadu_ps(p);
-    if (y_inside(p, sizeof(T) * L, pb, pe))
-      return _mm256_blendv_ps(ninf(), _mm256_loadu_ps(p), _mm256_castsi256_ps(lanes_in(lo, hi)));
+  typedef __m256i LM;  // lane mask of a partial load
+  static inline LM lmask(int64_t lo, int64_t hi) { return lanes_in(lo, hi); }
+  static inline LM land(LM a, LM b) { return _mm256_and_si256(a, b); }
+  static inline LM lmask_bits(uint32_t bits) {
+    const __m256i bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32(static_cast<int32_t>(bits)), bit), bit);
+  }
+  // Lanes of m from p, -inf elsewhere. Full-width load only when it lies inside the plane [pb, pe).
+  static inline V load_m(const T* p, LM m, const T* pb, const T* pe) {
+    if (y_inside(p, sizeof(T) * L, pb, pe)) return _mm256_blendv_ps(ninf(), _mm256_loadu_ps(p), _mm256_castsi256_ps(m));
+    return load_slow(p, m);
+  }
+  static __attribute__((noinline)) V load_slow(const T* p, LM m) {
+    const int bits = _mm256_movemask_ps(_mm256_castsi256_ps(m));
     alignas(32) T t[L];
-    for (int l = 0; l < L; ++l) t[l] = (l >= lo && l < hi) ? p[l] : -__builtin_inff();
+    for (int l = 0; l < L; ++l) t[l] = ((bits >> l) & 1) ? p[l] : -__builtin_inff();
     return _mm256_load_ps(t);
+  }
+  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T* pb, const T* pe) {
+    return load_m(p, lanes_in(lo, hi), pb, pe);
   }
   // Lane order after ev/od: output columns 0 1 4 5 2 3 6 7.
   static inline V ev(V a, V b) { return _mm256_shuffle_ps(a, b, 0x88); }
@@ -144,13 +157,25 @@ struct YF64 {
     return _mm256_and_si256(_mm256_cmpgt_epi64(_mm256_set1_epi64x(hi), io),
                             _mm256_cmpgt_epi64(io, _mm256_set1_epi64x(lo - 1)));
   }
-  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T* pb, const T* pe) {
-    if (lo <= 0 && hi >= L) return _mm256_loadu_pd(p);
-    if (y_inside(p, sizeof(T) * L, pb, pe))
-      return _mm256_blendv_pd(ninf(), _mm256_loadu_pd(p), _mm256_castsi256_pd(lanes_in(lo, hi)));
+  typedef __m256i LM;  // lane mask of a partial load
+  static inline LM lmask(int64_t lo, int64_t hi) { return lanes_in(lo, hi); }
+  static inline LM land(LM a, LM b) { return _mm256_and_si256(a, b); }
+  static inline LM lmask_bits(uint32_t bits) {
+    const __m256i bit = _mm256_setr_epi64x(1, 2, 4, 8);
+    return _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_set1_epi64x(bits), bit), bit);
+  }
+  static inline V load_m(const T* p, LM m, const T* pb, const T* pe) {
+    if (y_inside(p, sizeof(T) * L, pb, pe)) return _mm256_blendv_pd(ninf(), _mm256_loadu_pd(p), _mm256_castsi256_pd(m));
+    return load_slow(p, m);
+  }
+  static __attribute__((noinline)) V load_slow(const T* p, LM m) {
+    const int bits = _mm256_movemask_pd(_mm256_castsi256_pd(m));
     alignas(32) T t[L];
-    for (int l = 0; l < L; ++l) t[l] = (l >= lo && l < hi) ? p[l] : -__builtin_inf();
+    for (int l = 0; l < L; ++l) t[l] = ((bits >> l) & 1) ? p[l] : -__builtin_inf();
     return _mm256_load_pd(t);
+  }
+  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T* pb, const T* pe) {
+    return load_m(p, lanes_in(lo, hi), pb, pe);
   }
   // Lane order after ev/od: output columns 0 2 1 3.
   static inline V ev(V a, V b) { return _mm256_shuffle_pd(a, b, 0x0); }

@@ -36,19 +36,22 @@ struct ZF32 {
   typedef __mmask16 M;
   typedef int32_t IS;
   static constexpr int L = 16;
-  static constexpr bool kPerm2 = false;
+  static constexpr bool kPerm2 = true;  // stride-2 lanes in vshufps order
 
   static inline V ninf() { return _mm512_set1_ps(-__builtin_inff()); }
   static inline V loadu(const T* p) { return _mm512_loadu_ps(p); }
+  typedef __mmask16 LM;  // lane mask of a partial load
+  static inline LM lmask(int64_t lo, int64_t hi) { return z_rmask16(lo, hi); }
+  static inline LM land(LM a, LM b) { return static_cast<LM>(a & b); }
+  static inline LM lmask_bits(uint32_t bits) { return static_cast<LM>(bits); }
+  static inline V load_m(const T* p, LM m, const T*, const T*) { return _mm512_mask_loadu_ps(ninf(), m, p); }
   static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T*, const T*) {
     return _mm512_mask_loadu_ps(ninf(), z_rmask16(lo, hi), p);
   }
-  static inline V ev(V a, V b) {
-    return _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), b);
-  }
-  static inline V od(V a, V b) {
-    return _mm512_permutex2var_ps(a, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), b);
-  }
+  // Stride-2 de-interleave with in-lane shuffles (cheaper than vpermt2ps); lane p then holds output
+  // column kPos[p] (0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15), undone once per stored vector by unperm().
+  static inline V ev(V a, V b) { return _mm512_shuffle_ps(a, b, 0x88); }
+  static inline V od(V a, V b) { return _mm512_shuffle_ps(a, b, 0xDD); }
   static inline V gather(const T* row, IV w, int64_t W) {
     const M k = _mm512_cmpge_epi32_mask(w, _mm512_setzero_si512()) &
                 _mm512_cmplt_epi32_mask(w, _mm512_set1_epi32(static_cast<int32_t>(W)));
@@ -62,9 +65,10 @@ struct ZF32 {
   static inline IV seli(M k, IV a, IV b) { return _mm512_mask_blend_epi32(k, a, b); }
   static inline IV iset(int64_t x) { return _mm512_set1_epi32(static_cast<int32_t>(x)); }
   static inline IV iadd(IV a, IV b) { return _mm512_add_epi32(a, b); }
-  static inline IV iota_s(int64_t s, bool) {
-    return _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                              _mm512_set1_epi32(static_cast<int32_t>(s)));
+  static inline IV iota_s(int64_t s, bool perm) {
+    const __m512i io = perm ? _mm512_setr_epi32(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15)
+                            : _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    return _mm512_mullo_epi32(io, _mm512_set1_epi32(static_cast<int32_t>(s)));
   }
   static inline IV neg_clamp(IV x) { return _mm512_max_epi32(_mm512_setzero_si512(), _mm512_sub_epi32(_mm512_setzero_si512(), x)); }
   static inline void to_arr(IV x, int64_t* a) {
@@ -77,8 +81,9 @@ struct ZF32 {
     for (int l = 0; l < 16; ++l) t[l] = static_cast<int32_t>(a[l]);
     return _mm512_load_si512(t);
   }
-  static inline V unperm(V v) { return v; }
-  static inline IV unperm_i(IV v) { return v; }
+  static inline __m512i unperm_idx() { return _mm512_setr_epi32(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15); }
+  static inline V unperm(V v) { return _mm512_permutexvar_ps(unperm_idx(), v); }
+  static inline IV unperm_i(IV v) { return _mm512_permutexvar_epi32(unperm_idx(), v); }
   static inline void vst(T* p, V v) { _mm512_storeu_ps(p, v); }
   static inline V vld(const T* p) { return _mm512_loadu_ps(p); }
   static inline void ist(IS* p, IV v) { _mm512_storeu_si512(p, v); }
@@ -115,15 +120,21 @@ struct ZF64 {
   typedef __mmask8 M;
   typedef int64_t IS;
   static constexpr int L = 8;
-  static constexpr bool kPerm2 = false;
+  static constexpr bool kPerm2 = true;  // stride-2 lanes in vshufpd order
 
   static inline V ninf() { return _mm512_set1_pd(-__builtin_inf()); }
   static inline V loadu(const T* p) { return _mm512_loadu_pd(p); }
+  typedef __mmask8 LM;  // lane mask of a partial load
+  static inline LM lmask(int64_t lo, int64_t hi) { return z_rmask8(lo, hi); }
+  static inline LM land(LM a, LM b) { return static_cast<LM>(a & b); }
+  static inline LM lmask_bits(uint32_t bits) { return static_cast<LM>(bits); }
+  static inline V load_m(const T* p, LM m, const T*, const T*) { return _mm512_mask_loadu_pd(ninf(), m, p); }
   static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T*, const T*) {
     return _mm512_mask_loadu_pd(ninf(), z_rmask8(lo, hi), p);
   }
-  static inline V ev(V a, V b) { return _mm512_permutex2var_pd(a, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), b); }
-  static inline V od(V a, V b) { return _mm512_permutex2var_pd(a, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), b); }
+  // Lane p holds output column 0 4 1 5 2 6 3 7 after ev/od; undone by unperm().
+  static inline V ev(V a, V b) { return _mm512_shuffle_pd(a, b, 0x00); }
+  static inline V od(V a, V b) { return _mm512_shuffle_pd(a, b, 0xFF); }
   static inline V gather(const T* row, IV w, int64_t W) {
     const M k = _mm512_cmpge_epi64_mask(w, _mm512_setzero_si512()) & _mm512_cmplt_epi64_mask(w, _mm512_set1_epi64(W));
     return _mm512_mask_i64gather_pd(ninf(), k, w, row, 8);
@@ -136,14 +147,16 @@ struct ZF64 {
   static inline IV seli(M k, IV a, IV b) { return _mm512_mask_blend_epi64(k, a, b); }
   static inline IV iset(int64_t x) { return _mm512_set1_epi64(x); }
   static inline IV iadd(IV a, IV b) { return _mm512_add_epi64(a, b); }
-  static inline IV iota_s(int64_t s, bool) {
-    return _mm512_mullo_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7), _mm512_set1_epi64(s));
+  static inline IV iota_s(int64_t s, bool perm) {
+    const __m512i io = perm ? _mm512_setr_epi64(0, 4, 1, 5, 2, 6, 3, 7) : _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm512_mullo_epi64(io, _mm512_set1_epi64(s));
   }
   static inline IV neg_clamp(IV x) { return _mm512_max_epi64(_mm512_setzero_si512(), _mm512_sub_epi64(_mm512_setzero_si512(), x)); }
   static inline void to_arr(IV x, int64_t* a) { _mm512_storeu_si512(a, x); }
   static inline IV from_arr(const int64_t* a) { return _mm512_loadu_si512(a); }
-  static inline V unperm(V v) { return v; }
-  static inline IV unperm_i(IV v) { return v; }
+  static inline __m512i unperm_idx() { return _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7); }
+  static inline V unperm(V v) { return _mm512_permutexvar_pd(unperm_idx(), v); }
+  static inline IV unperm_i(IV v) { return _mm512_permutexvar_epi64(unperm_idx(), v); }
   static inline void vst(T* p, V v) { _mm512_storeu_pd(p, v); }
   static inline V vld(const T* p) { return _mm512_loadu_pd(p); }
   static inline void ist(IS* p, IV v) { _mm512_storeu_si512(p, v); }

@@ -6,32 +6,35 @@
 // an AVX-512 TU and another TU). No std:: templates are used.
 //
 // Algorithm for output rows [oh0, oh1) of one plane:
-//  - Vectorised across output columns: one vector = L consecutive output columns ow0 .. ow0+L-1.
+//  - Vectorised across output columns: one vector = L consecutive output columns.
 //  - Each window row is reduced first over its kW taps in order (horizontal), then the row results are
 //    combined in row order (vertical). With the update rule "replace when v > m or v is NaN", which is
 //    associative in this order, this is bit-identical to PyTorch's row-major scan (ties keep the first
-//    tap including -0/+0, a NaN wins and the last NaN is kept, SNaN payloads are copied unchanged).
+//    tap including -0/+0, a NaN wins and the last NaN is kept, NaN payloads are copied unchanged).
 //  - Taps: stride 1 = unaligned loads; stride 2 = two loads + even/odd de-interleave; other strides =
 //    masked gather. A vector whose loads all fall inside [0, W) of the row is "interior": plain loads and
 //    the first tap initialises the result. Other vectors (padding, ragged edges, columns past the input,
-//    lanes past OW) load with -inf outside [0, W) and start from (-inf, first in-bounds tap), which is the
-//    reference's start state; padding is never selected because -inf never replaces.
+//    lanes past OW) load with -inf outside [0, W) of the row (load masks precomputed per call) and, with
+//    indices, start from (-inf, first in-bounds tap), the reference's start state; padding never wins.
 //  - Nothing is read outside [0, W) of an in-bounds row, except AVX2 full-width loads that the traits
 //    prove lie inside the plane (the extra lanes are replaced by -inf). Rows outside [0, H) are never read.
-//  - When consecutive output rows share input rows (dilation 1, stride < kernel), the horizontal row
-//    results (value + index) are kept in a small stack ring, one slot per window row, and every input row
-//    is reduced once per column chunk. Otherwise rows are reduced and combined in registers.
+//  - Band path (dilation 1, stride < kernel: windows share rows): the horizontal results of a band of input
+//    rows go to a stack scratch S (values + indices), then every output row folds its kH rows of S. So
+//    every input row is reduced once. Stride 1 with OW == W ("same" padding, e.g. SPPF) runs both passes
+//    flat over whole rows: the horizontal pass treats the band as one array with per-column load masks,
+//    the vertical pass folds rows at fixed offsets over many output rows at once.
+//  - Direct path (no shared rows): per output row and vector, rows are reduced and combined in registers.
 //  - Indices: int32 lanes for float32 (calls whose indices could exceed INT32_MAX use the scalar kernel),
-//    int64 lanes for float64. They are computed as (h*W) + ws(lane) + tap offset, with the tap offset
-//    tracked per lane, and widened / narrowed at the store.
+//    int64 lanes for float64, computed as h*W + ws(lane) + tap offset and widened / narrowed at the store.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 
 #include "kernel_api.h"
 
-#ifndef MAXPOOL2D_X86_RING_BYTES
-#define MAXPOOL2D_X86_RING_BYTES 24576
+// Bytes of stack scratch per call (band path). Overridable for tests (many bands / column chunks).
+#ifndef MAXPOOL2D_X86_SCRATCH_BYTES
+#define MAXPOOL2D_X86_SCRATCH_BYTES 32768
 #endif
 
 namespace maxpool2d {
@@ -52,6 +55,21 @@ static inline int64_t pr_end_tap(int64_t start, int64_t k, int64_t d, int64_t n)
   return e < n ? e : n;
 }
 
+// Floor division for b > 0.
+static inline int64_t pr_fdiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+static inline int64_t pr_gcd(int64_t a, int64_t b) {
+  while (b) {
+    const int64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+// Kernel widths above this go to the scalar kernel (bounded per-vector load-mask buffers).
+static constexpr int kPrMaxKW = 64;
+
 static inline float pr_ninf(float) { return -__builtin_inff(); }
 static inline double pr_ninf(double) { return -__builtin_inf(); }
 
@@ -60,13 +78,23 @@ struct PoolCtx {
   int64_t span;  // elements [ws0, ws0 + span) touched by the loads of one vector (interior test)
 };
 
+// Output row pointers (already offset to the first column written). Exactly one index pointer may be set.
+template <typename T>
+struct PrDst {
+  T* o;
+  int64_t* i64;
+  int32_t* i32;
+};
+
 // Windows with no in-bounds row: -inf and the reference's start index h0*W + first column tap.
-template <typename T, typename IT>
-static void pr_fill_empty(const PoolCtx& c, T* orow, IT* irow, int64_t h0, int64_t c0, int64_t c1) {
+template <typename T>
+static void pr_fill_empty(const PoolCtx& c, T* orow, int64_t* i64, int32_t* i32, int64_t h0, int64_t c0, int64_t c1) {
   const T ninf = pr_ninf(T());
   for (int64_t ow = c0; ow < c1; ++ow) {
     orow[ow] = ninf;
-    if (irow) irow[ow] = static_cast<IT>(h0 * c.W + pr_first_tap(ow * c.sW - c.pW, c.dW));
+    const int64_t i = h0 * c.W + pr_first_tap(ow * c.sW - c.pW, c.dW);
+    if (i64) i64[ow] = i;
+    if (i32) i32[ow] = static_cast<int32_t>(i);
   }
 }
 
@@ -79,7 +107,15 @@ struct RowPool {
   typedef typename VT::IV IV;
   typedef typename VT::M M;
   typedef typename VT::IS IS;  // storage type of one index lane
+  typedef typename VT::LM LM;  // load mask
+  typedef PrDst<T> Dst;
   static constexpr int L = VT::L;
+  static constexpr int kTabV = 4;    // edge vectors per side with precomputed load masks
+  static constexpr int kTabL = 16;   // loads per vector at most, for the per-call tables
+  static constexpr int kMaxLoads = 2 * kPrMaxKW;  // loads per vector at most (stride 2, dilation > 1)
+  static constexpr int kFlatP = 16;  // column phases at most in the flat horizontal pass
+  static constexpr int kFlatK = 8;   // kernel width at most in the flat horizontal pass
+  static constexpr bool kPerm = VT::kPerm2 && SW == 2;  // lanes kept in the de-interleave order
 
   // Per-call state.
   struct Job {
@@ -87,10 +123,82 @@ struct RowPool {
     const T* in;
     const T* pe;     // end of the input plane
     int64_t nv;      // vectors covering [0, OW)
-    int64_t vA, vB;  // interior vectors [vA, vB): all loads inside [0, W) of the row
+    // Interior vectors [vA, vB): every tap of every lane below OW lies in [0, W) of the row (no padding, no
+    // clipping). Their plain loads may run past the row end (lanes >= OW, or the extra element of a stride-2
+    // pair) into the next row; that is safe while it stays inside the plane: see vlim().
+    int64_t vA, vB;
     IV iotas;        // lane -> column offset of the window start (lane * sW, in the lane order of the taps)
+    // Load masks of the edge vectors (they do not depend on the row): vectors [0, tl) in slots 0.., vectors
+    // [tr, nv) in slots kTabV.. ; nl = loads per vector (0: no table, masks computed per load).
+    int64_t nl, tl, tr;
+    LM lm[2 * kTabV][kTabL];
   };
 
+  // Flat horizontal pass tables (stride 1, OW == W): per column phase, tap masks and first-tap offsets.
+  struct Flat {
+    int64_t P;  // phases: vector q covers flat positions [q*L, q*L + L), phase q % P
+    LM lm[kFlatP][kFlatK];
+    IV ci0[kFlatP];
+  };
+
+  // ------------------------------------------------------------------------------------ tables
+  // Offset from ws0 of load number li of a vector (the order hred issues them in).
+  static inline int64_t load_off(const PoolCtx& c, int64_t li) {
+    if (SW == 1) return li * c.dW;
+    if (c.dW == 1) return (li >> 1) * 2 + (li & 1) * L;
+    return (li >> 1) * c.dW + (li & 1) * L;
+  }
+
+  static void init_tab(Job& jb) {
+    const PoolCtx& c = jb.c;
+    const int64_t kW = KW > 0 ? KW : c.kW;
+    jb.nl = SW == 1 ? kW : (SW == 2 ? (c.dW == 1 ? 2 * ((kW + 1) / 2) : 2 * kW) : 0);
+    if (jb.nl > kTabL) jb.nl = 0;
+    jb.tl = 0;
+    jb.tr = jb.nv;
+    if (jb.nl == 0) return;
+    jb.tl = pr_min(jb.vA, kTabV);
+    jb.tr = pr_max(jb.vB, jb.nv - kTabV);
+    for (int64_t side = 0; side < 2; ++side) {
+      const int64_t a = side ? jb.tr : 0, b = side ? jb.nv : jb.tl;
+      for (int64_t v = a; v < b; ++v) {
+        const int64_t slot = side ? kTabV + (v - jb.tr) : v;
+        const int64_t ws0 = v * L * c.sW - c.pW;
+        for (int64_t li = 0; li < jb.nl; ++li) {
+          const int64_t o = ws0 + load_off(c, li);
+          jb.lm[slot][li] = VT::lmask(-o, c.W - o);
+        }
+      }
+    }
+  }
+
+  // Interior vectors whose plain loads, in rows up to hmax, stay inside the plane: [vA, vlim(hmax)).
+  static inline int64_t vlim(const Job& jb, int64_t hmax) {
+    const int64_t room = (jb.c.H - hmax) * jb.c.W + jb.c.pW - jb.c.span;  // ws0 <= room for the last vector
+    const int64_t step = L * jb.c.sW;
+    const int64_t v = pr_fdiv(room, step) + 1;
+    return pr_max(pr_min(v, jb.vB), jb.vA);
+  }
+
+  // Load masks of edge vector v: from the table, or built into buf (vectors beyond the table, many loads).
+  static inline const LM* tab(const Job& jb, int64_t v, LM* buf) {
+    if (v < jb.tl) return jb.lm[v];
+    if (v >= jb.tr) return jb.lm[kTabV + (v - jb.tr)];
+    return make_masks(jb, v, buf);
+  }
+  static __attribute__((noinline)) const LM* make_masks(const Job& jb, int64_t v, LM* buf) {
+    const PoolCtx& c = jb.c;
+    const int64_t kW = KW > 0 ? KW : c.kW;
+    const int64_t nl = SW == 1 ? kW : (SW == 2 ? (c.dW == 1 ? 2 * ((kW + 1) / 2) : 2 * kW) : 0);
+    const int64_t ws0 = v * L * c.sW - c.pW;
+    for (int64_t li = 0; li < nl; ++li) {
+      const int64_t o = ws0 + load_off(c, li);
+      buf[li] = VT::lmask(-o, c.W - o);
+    }
+    return buf;
+  }
+
+  // ------------------------------------------------------------------------------------ updates
   static inline __attribute__((always_inline)) void tap(V b, int64_t off, V& m, IV& ci) {
     if (IDX) {
       const M k = VT::upd(m, b);
@@ -114,17 +222,21 @@ struct RowPool {
   // Per-lane offset (from ws) of the first in-bounds column tap, for vectors that start from -inf.
   static inline IV first_off(const PoolCtx& c, IV colbase) {
     if (c.dW == 1) return VT::neg_clamp(colbase);  // max(0, -ws)
+    return first_off_dil(c, colbase);
+  }
+  static __attribute__((noinline)) IV first_off_dil(const PoolCtx& c, IV colbase) {
     int64_t a[L];
     VT::to_arr(colbase, a);
     for (int l = 0; l < L; ++l) a[l] = pr_first_tap(a[l], c.dW) - a[l];
     return VT::from_arr(a);
   }
 
-  // Reduce one input row over the kW taps of the vector whose lane-0 window starts at column ws0.
-  // Returns the max in m and the winning tap's offset from ws (per lane) in ci.
+  // Reduce one row over the kW taps of the vector whose lane-0 window starts at row[ws0]. Returns the max
+  // in m and the winning tap's offset from ws (per lane) in ci. MASKED: load number li goes through lm[li]
+  // (-inf outside the mask); with indices the start offsets are *ci0 (or computed from colbase when null).
   template <bool MASKED>
   static inline __attribute__((always_inline)) void hred(const Job& jb, const T* row, int64_t ws0, IV colbase,
-                                                         V& m, IV& ci) {
+                                                         const LM* lm, const IV* ci0, V& m, IV& ci) {
     const int64_t kW = KW > 0 ? KW : jb.c.kW;
     const int64_t dW = jb.c.dW;
     const int64_t W = jb.c.W;
@@ -133,290 +245,426 @@ struct RowPool {
     (void)pb;
     (void)pe;
     (void)W;
+    (void)lm;
+    (void)ci0;
+    // Values only: the first tap (with -inf in masked lanes) can start the reduction, masked or not.
+    // With indices, masked vectors start from (-inf, first in-bounds tap).
+    const bool first_init = !MASKED || !IDX;
     m = VT::ninf();
     ci = VT::iset(0);
-    if (MASKED && IDX) ci = first_off(jb.c, colbase);
-#define PR_LOAD(o) (MASKED ? VT::load_rng(row + (o), -(o), W - (o), pb, pe) : VT::loadu(row + (o)))
+    if (MASKED && IDX) ci = ci0 ? *ci0 : first_off(jb.c, colbase);
+#define PR_LOAD(o, li) (!MASKED ? VT::loadu(row + (o)) : VT::load_m(row + (o), lm[li], pb, pe))
     if (SW == 1) {
-#pragma GCC unroll 8
       for (int64_t j = 0; j < kW; ++j) {
         const int64_t o = ws0 + j * dW;
-        const V b = PR_LOAD(o);
-        if (!MASKED && j == 0) {
+        const V b = PR_LOAD(o, j);
+        if (first_init && j == 0)
           m = b;
-        } else {
+        else
           tap(b, j * dW, m, ci);
-        }
       }
     } else if (SW == 2) {
       if (dW == 1) {
-#pragma GCC unroll 4
         for (int64_t j = 0; j < kW; j += 2) {
           const int64_t o = ws0 + j;
-          const V a = PR_LOAD(o);
-          const V b = PR_LOAD(o + L);
+          const V a = PR_LOAD(o, j);
+          const V b = PR_LOAD(o + L, j + 1);
           const V e = VT::ev(a, b);
-          if (!MASKED && j == 0) {
+          if (first_init && j == 0)
             m = e;
-          } else {
+          else
             tap(e, j, m, ci);
-          }
           if (j + 1 < kW) tap(VT::od(a, b), j + 1, m, ci);
         }
       } else {
-#pragma GCC unroll 8
         for (int64_t j = 0; j < kW; ++j) {
           const int64_t o = ws0 + j * dW;
-          const V e = VT::ev(PR_LOAD(o), PR_LOAD(o + L));
-          if (!MASKED && j == 0) {
+          const V e = VT::ev(PR_LOAD(o, 2 * j), PR_LOAD(o + L, 2 * j + 1));
+          if (first_init && j == 0)
             m = e;
-          } else {
+          else
             tap(e, j * dW, m, ci);
-          }
         }
       }
     } else {
-#pragma GCC unroll 8
       for (int64_t j = 0; j < kW; ++j) {
         const V b = VT::gather(row, VT::iadd(colbase, VT::iset(j * dW)), W);
-        if (!MASKED && j == 0) {
+        if (first_init && j == 0)
           m = b;
-        } else {
+        else
           tap(b, j * dW, m, ci);
-        }
       }
     }
 #undef PR_LOAD
   }
 
-  template <typename IT>
-  static inline __attribute__((always_inline)) void put(T* o, IT* io, V m, IV I, int n) {
-    if (VT::kPerm2 && SW == 2) {
+  static inline __attribute__((always_inline)) void put(const Dst& d, int64_t i, V m, IV I, int n) {
+    if (kPerm) {
       m = VT::unperm(m);
       if (IDX) I = VT::unperm_i(I);
     }
-    VT::store(o, m, n);
-    if (IDX) VT::store_idx(io, I, n);
+    VT::store(d.o + i, m, n);
+    if (IDX) {
+      if (d.i64)
+        VT::store_idx(d.i64 + i, I, n);
+      else
+        VT::store_idx(d.i32 + i, I, n);
+    }
   }
 
-  // ---------------------------------------------------------------- ring path: horizontal pass of one row
-  // Row h, vectors [v0, v1) (global vector numbers), written to dv / di at (v - vbase) * L.
-  static __attribute__((noinline)) void hpass_masked(const Job& jb, int64_t h, int64_t v0, int64_t v1,
-                                                     int64_t vbase, T* dv, IS* di) {
-    const T* row = jb.in + h * jb.c.W;
-    for (int64_t v = v0; v < v1; ++v) {
+  // ------------------------------------------------------------------------------------ horizontal passes
+  // Row h, vectors [v0, v1) -> dv / di at (v - v0) * L. Edge vectors (masked loads) out of line.
+  static __attribute__((noinline)) void hrow_edge(const Job& jb, const T* row, int64_t hW, int64_t v0, int64_t va,
+                                                  int64_t vb, T* dv, IS* di) {
+    LM buf[kMaxLoads];
+    for (int64_t v = va; v < vb; ++v) {
       const int64_t ws0 = v * L * jb.c.sW - jb.c.pW;
       const IV colbase = VT::iadd(VT::iset(ws0), jb.iotas);
       V m;
       IV ci;
-      hred<true>(jb, row, ws0, colbase, m, ci);
-      const int64_t o = (v - vbase) * L;
+      hred<true>(jb, row, ws0, colbase, tab(jb, v, buf), nullptr, m, ci);
+      const int64_t o = (v - v0) * L;
       VT::vst(dv + o, m);
-      if (IDX) VT::ist(di + o, VT::iadd(VT::iadd(colbase, ci), VT::iset(h * jb.c.W)));
+      if (IDX) VT::ist(di + o, VT::iadd(VT::iadd(colbase, ci), VT::iset(hW)));
     }
   }
 
-  static void hpass(const Job& jb, int64_t h, int64_t v0, int64_t v1, T* dv, IS* di) {
+  static void hrow(const Job& jb, int64_t h, int64_t v0, int64_t v1, T* dv, IS* di) {
     const int64_t a = pr_min(pr_max(jb.vA, v0), v1);
-    const int64_t b = pr_max(pr_min(jb.vB, v1), a);
-    if (v0 < a) hpass_masked(jb, h, v0, a, v0, dv, di);
+    const int64_t b = pr_max(pr_min(vlim(jb, h), v1), a);
     const T* row = jb.in + h * jb.c.W;
+    const int64_t hW = h * jb.c.W;
+    if (v0 < a) hrow_edge(jb, row, hW, v0, v0, a, dv, di);
     const int64_t step = L * jb.c.sW;
     int64_t ws0 = a * step - jb.c.pW;
     T* pv = dv + (a - v0) * L;
     IS* pi = IDX ? di + (a - v0) * L : nullptr;
-    const IV hw = VT::iset(h * jb.c.W);
+    const IV hw = VT::iset(hW);
     for (int64_t v = a; v < b; ++v, ws0 += step, pv += L) {
       const IV colbase = VT::iadd(VT::iset(ws0), jb.iotas);
       V m;
       IV ci;
-      hred<false>(jb, row, ws0, colbase, m, ci);
+      hred<false>(jb, row, ws0, colbase, nullptr, nullptr, m, ci);
       VT::vst(pv, m);
       if (IDX) {
         VT::ist(pi, VT::iadd(VT::iadd(colbase, ci), hw));
         pi += L;
       }
     }
-    if (b < v1) hpass_masked(jb, h, b, v1, v0, dv, di);
+    if (b < v1) hrow_edge(jb, row, hW, v0, b, v1, dv, di);
   }
 
-  // ---------------------------------------------------------------- ring path: vertical pass
-  // Folds ring rows rv[0..nr) (value) / ri (index) for vectors covering columns [c0, c1) of the chunk that
-  // starts at column cA, writes output row orow / irow.
-  template <int NR, typename IT>
-  static void vpass(T* orow, IT* irow, T* const* rv, IS* const* ri, int64_t nr_rt, int64_t cA, int64_t cB) {
-    const int64_t nr = NR > 0 ? NR : nr_rt;
-    int64_t ow0 = cA;
-    for (; ow0 + L <= cB; ow0 += L) {
-      const int64_t col = ow0 - cA;
-      V m = VT::vld(rv[0] + col);
-      IV I = VT::iset(0);
-      if (IDX) I = VT::ild(ri[0] + col);
-#pragma GCC unroll 8
-      for (int64_t r = 1; r < nr; ++r) comb(m, I, VT::vld(rv[r] + col), IDX ? VT::ild(ri[r] + col) : I);
-      put(orow + ow0, IDX ? irow + ow0 : nullptr, m, I, L);
-    }
-    if (ow0 < cB) {
-      const int64_t col = ow0 - cA;
-      V m = VT::vld(rv[0] + col);
-      IV I = VT::iset(0);
-      if (IDX) I = VT::ild(ri[0] + col);
-      for (int64_t r = 1; r < nr; ++r) comb(m, I, VT::vld(rv[r] + col), IDX ? VT::ild(ri[r] + col) : I);
-      put(orow + ow0, IDX ? irow + ow0 : nullptr, m, I, static_cast<int>(cB - ow0));
-    }
+  static inline uint32_t bits_range(int64_t lo, int64_t hi) {  // bits [lo, hi) of [0, L)
+    if (lo < 0) lo = 0;
+    if (hi > L) hi = L;
+    if (hi <= lo) return 0;
+    return static_cast<uint32_t>(((uint64_t(1) << hi) - 1) & ~((uint64_t(1) << lo) - 1));
   }
 
-  // Ring of horizontal row results (dH == 1, sH < kH): each input row is reduced once per column chunk.
-  template <typename IT>
-  static void run_ring(const Job& jb, T* out, IT* idx, int64_t oh0, int64_t oh1, unsigned char* scratch,
-                       int64_t chunk) {
+  // Flat tables for stride 1, OW == W (needs W >= L: a vector spans at most two rows). False if they do not
+  // fit. Phase ph: lanes l at column c0 + l (first row part, l < W - c0) or c0 + l - W (next row).
+  static bool init_flat(const Job& jb, Flat& ft) {
     const PoolCtx& c = jb.c;
-    const int64_t OW = c.OW, R = c.kH;
-    T* rvb = reinterpret_cast<T*>(scratch);
-    IS* rib = reinterpret_cast<IS*>(scratch + sizeof(T) * R * chunk);
-    for (int64_t cA = 0; cA < OW; cA += chunk) {
-      const int64_t cB = pr_min(OW, cA + chunk);
+    const int64_t kW = KW > 0 ? KW : c.kW;
+    if (SW != 1 || kW > kFlatK || c.W < L) return false;
+    ft.P = c.W / pr_gcd(c.W, L);
+    if (ft.P > kFlatP) return false;
+    int64_t c0 = 0;
+    for (int64_t ph = 0; ph < ft.P; ++ph) {
+      const int64_t split = c.W - c0;  // first lane of the next row
+      for (int64_t j = 0; j < kW; ++j) {
+        const int64_t d = j * c.dW - c.pW;
+        // row part 1: 0 <= c0 + l + d < W, l < split; row part 2: 0 <= c0 + l - W + d < W, l >= split
+        const uint32_t bits = bits_range(pr_max(-d - c0, 0), pr_min(c.W - d - c0, split)) |
+                              bits_range(pr_max(c.W - c0 - d, split), 2 * c.W - c0 - d);
+        ft.lm[ph][j] = VT::lmask_bits(bits);
+      }
+      if (IDX) {
+        int64_t a[L];
+        for (int l = 0; l < L; ++l) {
+          const int64_t ws = (l < split ? c0 + l : c0 + l - c.W) - c.pW;
+          a[l] = ws >= 0 ? 0 : (c.dW == 1 ? -ws : pr_first_tap(ws, c.dW) - ws);
+        }
+        ft.ci0[ph] = VT::from_arr(a);
+      }
+      c0 += L;
+      if (c0 >= c.W) c0 -= c.W;
+    }
+    return true;
+  }
+
+  // Input rows [ha, hb) as one flat array -> dv / di (flat, stride W). Writes whole vectors (slack after n).
+  static void hflat(const Job& jb, const Flat& ft, int64_t ha, int64_t hb, T* dv, IS* di) {
+    const PoolCtx& c = jb.c;
+    const int64_t kW = KW > 0 ? KW : c.kW;
+    const T* base = jb.in + ha * c.W;
+    const int64_t n = (hb - ha) * c.W;
+    const IV iota = VT::iota_s(1, false);
+    LM tl[kFlatK];
+    int64_t ph = 0;
+    for (int64_t i = 0; i < n; i += L) {
+      const LM* lm = ft.lm[ph];
+      if (i + L > n) {  // tail: also mask the lanes past the band (they could lie past the plane)
+        const LM keep = VT::lmask(0, n - i);
+        for (int64_t j = 0; j < kW; ++j) tl[j] = VT::land(lm[j], keep);
+        lm = tl;
+      }
+      const IV colbase = VT::iadd(VT::iset(ha * c.W + i - c.pW), iota);  // flat index of each window start
+      V m;
+      IV ci;
+      hred<true>(jb, base, i - c.pW, colbase, lm, &ft.ci0[ph], m, ci);
+      VT::vst(dv + i, m);
+      if (IDX) VT::ist(di + i, VT::iadd(colbase, ci));
+      if (++ph == ft.P) ph = 0;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ vertical pass
+  // Folds nr source arrays (in row order) over n elements into d. Sources are readable up to a multiple of L.
+  template <int NR>
+  static void vfold(const Dst& d, T* const* sv, IS* const* si, int64_t nr_rt, int64_t n) {
+    const int64_t nr = NR > 0 ? NR : nr_rt;
+    int64_t i = 0;
+    for (; i + L <= n; i += L) {
+      V m = VT::vld(sv[0] + i);
+      IV I = VT::iset(0);
+      if (IDX) I = VT::ild(si[0] + i);
+      for (int64_t r = 1; r < nr; ++r) comb(m, I, VT::vld(sv[r] + i), IDX ? VT::ild(si[r] + i) : I);
+      put(d, i, m, I, L);
+    }
+    if (i < n) {
+      V m = VT::vld(sv[0] + i);
+      IV I = VT::iset(0);
+      if (IDX) I = VT::ild(si[0] + i);
+      for (int64_t r = 1; r < nr; ++r) comb(m, I, VT::vld(sv[r] + i), IDX ? VT::ild(si[r] + i) : I);
+      put(d, i, m, I, static_cast<int>(n - i));
+    }
+  }
+
+  static void vfold_any(const Dst& d, T* const* sv, IS* const* si, int64_t nr, int64_t n) {
+    switch (nr) {
+      case 2: vfold<2>(d, sv, si, nr, n); break;
+      case 3: vfold<3>(d, sv, si, nr, n); break;
+      case 5: vfold<5>(d, sv, si, nr, n); break;
+      default: vfold<0>(d, sv, si, nr, n); break;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ band path
+  // dH == 1 and sH < kH: horizontal results of a band of input rows in scratch, then the vertical folds.
+  static void run_band(const Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1,
+                       unsigned char* scratch, int64_t bytes) {
+    const PoolCtx& c = jb.c;
+    const int64_t OW = c.OW, kH = c.kH, sH = c.sH;
+    const int64_t esz = static_cast<int64_t>(sizeof(T) + (IDX ? sizeof(IS) : 0));
+    Flat ft;
+    bool flat = SW == 1 && c.OW == c.W && init_flat(jb, ft);
+    int64_t stride, cw, rows_cap;
+    if (flat) {
+      stride = c.W;
+      cw = OW;
+      rows_cap = (bytes / esz - L) / stride;  // L elements of slack for the tail vector
+      if (rows_cap < kH + sH) flat = false;
+    }
+    if (!flat) {
+      cw = jb.nv * L;  // chunk width, a multiple of L
+      rows_cap = bytes / (cw * esz);
+      const int64_t want = kH + 4 * sH;
+      if (rows_cap < want) {
+        cw = pr_max(L, (bytes / (want * esz)) / L * L);
+        rows_cap = bytes / (cw * esz);
+      }
+      stride = cw;
+    }
+    // caller guarantees rows_cap >= kH (run() checks with cw = L)
+    T* sv = reinterpret_cast<T*>(scratch);
+    IS* si = reinterpret_cast<IS*>(scratch + sizeof(T) * rows_cap * stride + (flat ? sizeof(T) * L : 0));
+    // flat vertical: output rows contiguous in S at stride OW
+    const bool vflat = sH == 1 && stride == OW && !kPerm;
+    const int64_t nb_max = (rows_cap - kH) / sH + 1;
+    for (int64_t cA = 0; cA < OW; cA += cw) {
+      const int64_t cB = pr_min(OW, cA + cw);
       const int64_t v0 = cA / L, v1 = (cB + L - 1) / L;
-      int64_t hnext = -1;             // rows < hnext of this chunk are in the ring
-      int64_t hprev = -1, sprev = 0;  // last h0 and its ring slot (h0 % R, tracked without division)
-      for (int64_t oh = oh0; oh < oh1; ++oh) {
-        const int64_t hs = oh * c.sH - c.pH;
-        const int64_t h0 = pr_max(hs, 0);
-        const int64_t h1 = pr_min(hs + c.kH, c.H);
-        T* orow = out + oh * OW;
-        IT* irow = IDX ? idx + oh * OW : nullptr;
-        if (h0 >= h1) {
-          pr_fill_empty(c, orow, irow, h0, cA, cB);
-          continue;
+      for (int64_t b0 = oh0; b0 < oh1;) {
+        const int64_t b1 = pr_min(oh1, b0 + nb_max);
+        const int64_t ha = pr_max(b0 * sH - c.pH, 0);
+        const int64_t hb = pr_min((b1 - 1) * sH - c.pH + kH, c.H);
+        if (ha < hb) {
+          if (flat)
+            hflat(jb, ft, ha, hb, sv, si);
+          else
+            for (int64_t h = ha; h < hb; ++h)
+              hrow(jb, h, v0, v1, sv + (h - ha) * stride, IDX ? si + (h - ha) * stride : nullptr);
         }
-        // ring slot of rows h0 .. h1-1 (R <= 64); h0 grows by less than R per output row
-        int64_t s0;
-        if (hprev < 0 || h0 - hprev >= R) {
-          s0 = h0 % R;
-        } else {
-          s0 = sprev + (h0 - hprev);
-          if (s0 >= R) s0 -= R;
+        for (int64_t oh = b0; oh < b1;) {
+          const int64_t hs = oh * sH - c.pH;
+          const int64_t h0 = pr_max(hs, 0);
+          const int64_t h1 = pr_min(hs + kH, c.H);
+          Dst d = {out + oh * OW + cA, i64 ? i64 + oh * OW + cA : nullptr, i32 ? i32 + oh * OW + cA : nullptr};
+          if (h0 >= h1) {
+            pr_fill_empty(c, out + oh * OW, i64 ? i64 + oh * OW : nullptr, i32 ? i32 + oh * OW : nullptr, h0, cA, cB);
+            ++oh;
+            continue;
+          }
+          T* rv[64];
+          IS* ri[64];
+          int64_t oe = oh + 1;
+          if (vflat && h1 - h0 == kH) {  // run of full windows: fold them all at once
+            while (oe < b1 && oe * sH - c.pH + kH <= c.H) ++oe;
+          }
+          const int64_t nr = h1 - h0;
+          for (int64_t r = 0; r < nr; ++r) {
+            rv[r] = sv + (h0 + r - ha) * stride;
+            ri[r] = IDX ? si + (h0 + r - ha) * stride : nullptr;
+          }
+          vfold_any(d, rv, ri, nr, (oe - oh - 1) * OW + (cB - cA));
+          oh = oe;
         }
-        hprev = h0;
-        sprev = s0;
-        T* rv[64];
-        IS* ri[64];
-        const int64_t nr = h1 - h0;
-        for (int64_t r = 0, sr = s0; r < nr; ++r) {
-          rv[r] = rvb + sr * chunk;
-          ri[r] = IDX ? rib + sr * chunk : nullptr;
-          if (++sr == R) sr = 0;
-        }
-        for (int64_t h = pr_max(h0, hnext); h < h1; ++h) hpass(jb, h, v0, v1, rv[h - h0], ri[h - h0]);
-        hnext = pr_max(hnext, h1);
-        switch (nr) {
-          case 2: vpass<2>(orow, irow, rv, ri, nr, cA, cB); break;
-          case 3: vpass<3>(orow, irow, rv, ri, nr, cA, cB); break;
-          case 5: vpass<5>(orow, irow, rv, ri, nr, cA, cB); break;
-          default: vpass<0>(orow, irow, rv, ri, nr, cA, cB); break;
-        }
+        b0 = b1;
       }
     }
   }
 
-  // ---------------------------------------------------------------- direct path (no row sharing)
-  template <bool MASKED, int NR, typename IT>
+  // ------------------------------------------------------------------------------------ direct path
+  template <bool MASKED, int NR>
   static inline __attribute__((always_inline)) void dvec(const Job& jb, const T* const* rows, const int64_t* hw,
-                                                         int64_t nr_rt, int64_t v, T* orow, IT* irow) {
+                                                         int64_t nr_rt, int64_t v, const LM* lm, const Dst& d) {
     const int64_t nr = NR > 0 ? NR : nr_rt;
     const int64_t ow0 = v * L;
     const int64_t ws0 = ow0 * jb.c.sW - jb.c.pW;
     const IV colbase = VT::iadd(VT::iset(ws0), jb.iotas);
     V m;
     IV ci, I = VT::iset(0);
-    hred<MASKED>(jb, rows[0], ws0, colbase, m, ci);
+    hred<MASKED>(jb, rows[0], ws0, colbase, lm, nullptr, m, ci);
     if (IDX) I = VT::iadd(VT::iadd(colbase, ci), VT::iset(hw[0]));
-#pragma GCC unroll 8
     for (int64_t r = 1; r < nr; ++r) {
       V b;
       IV cb;
-      hred<MASKED>(jb, rows[r], ws0, colbase, b, cb);
+      hred<MASKED>(jb, rows[r], ws0, colbase, lm, nullptr, b, cb);
       comb(m, I, b, IDX ? VT::iadd(VT::iadd(colbase, cb), VT::iset(hw[r])) : I);
     }
-    put(orow + ow0, IDX ? irow + ow0 : nullptr, m, I, static_cast<int>(pr_min(L, jb.c.OW - ow0)));
+    put(d, ow0, m, I, static_cast<int>(pr_min(L, jb.c.OW - ow0)));
   }
 
-  template <int NR, typename IT>
-  static __attribute__((noinline)) void drow_masked(const Job& jb, const T* const* rows, const int64_t* hw,
-                                                    int64_t nr, int64_t v0, int64_t v1, T* orow, IT* irow) {
-    for (int64_t v = v0; v < v1; ++v) dvec<true, NR>(jb, rows, hw, nr, v, orow, irow);
+  static __attribute__((noinline)) void dedge(const Job& jb, const T* const* rows, const int64_t* hw, int64_t nr,
+                                              int64_t va, int64_t vb, const Dst& d) {
+    LM buf[kMaxLoads];
+    for (int64_t v = va; v < vb; ++v) dvec<true, 0>(jb, rows, hw, nr, v, tab(jb, v, buf), d);
   }
 
-  template <int NR, typename IT>
-  static void drow(const Job& jb, const T* const* rows, const int64_t* hw, int64_t nr, T* orow, IT* irow) {
-    if (jb.vA > 0) drow_masked<NR>(jb, rows, hw, nr, 0, jb.vA, orow, irow);
-    int64_t v = jb.vA;
-    const int64_t full = pr_min(jb.vB, jb.c.OW / L);  // interior vectors with all L lanes stored
-    for (; v < full; ++v) dvec<false, NR>(jb, rows, hw, nr, v, orow, irow);
-    for (; v < jb.vB; ++v) dvec<false, NR>(jb, rows, hw, nr, v, orow, irow);
-    if (jb.vB < jb.nv) drow_masked<NR>(jb, rows, hw, nr, jb.vB, jb.nv, orow, irow);
+  template <int NR>
+  static void drow(const Job& jb, const T* const* rows, const int64_t* hw, int64_t nr, const Dst& d) {
+    if (jb.vA > 0) dedge(jb, rows, hw, nr, 0, jb.vA, d);
+    const int64_t vb = vlim(jb, hw[nr - 1] / jb.c.W);
+    for (int64_t v = jb.vA; v < vb; ++v) dvec<false, NR>(jb, rows, hw, nr, v, nullptr, d);
+    if (vb < jb.nv) dedge(jb, rows, hw, nr, vb, jb.nv, d);
   }
 
-  template <typename IT>
-  static void run_direct(const Job& jb, T* out, IT* idx, int64_t oh0, int64_t oh1) {
+  static void run_direct(const Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1) {
     const PoolCtx& c = jb.c;
     const int64_t W = c.W, OW = c.OW;
     for (int64_t oh = oh0; oh < oh1; ++oh) {
       const int64_t hs = oh * c.sH - c.pH;
       const int64_t h0 = pr_first_tap(hs, c.dH);
       const int64_t h1 = pr_end_tap(hs, c.kH, c.dH, c.H);
-      T* orow = out + oh * OW;
-      IT* irow = IDX ? idx + oh * OW : nullptr;
+      Dst d = {out + oh * OW, i64 ? i64 + oh * OW : nullptr, i32 ? i32 + oh * OW : nullptr};
       if (h0 >= h1) {
-        pr_fill_empty(c, orow, irow, h0, 0, OW);
+        pr_fill_empty(c, d.o, d.i64, d.i32, h0, 0, OW);
         continue;
       }
-      const T* rows[64];
+      const T* rows[64];  // kH <= 64 (checked by pr_pool)
       int64_t hw[64];
       int64_t nr = 0;
-      int64_t h = h0;
-      // more than 64 window rows: fold the first rows into the output, then the rest into it (rare)
-      for (; h < h1 && nr < 64; h += c.dH, ++nr) {
+      for (int64_t h = h0; h < h1; h += c.dH, ++nr) {
         rows[nr] = jb.in + h * W;
         hw[nr] = h * W;
       }
-      if (h < h1) {
-        run_direct_tall(jb, orow, irow, h0, h1);
-        continue;
-      }
-      switch (nr) {
-        case 1: drow<1>(jb, rows, hw, nr, orow, irow); break;
-        case 2: drow<2>(jb, rows, hw, nr, orow, irow); break;
-        case 3: drow<3>(jb, rows, hw, nr, orow, irow); break;
-        default: drow<0>(jb, rows, hw, nr, orow, irow); break;
-      }
+      if (nr == 2)
+        drow<2>(jb, rows, hw, nr, d);
+      else
+        drow<0>(jb, rows, hw, nr, d);
     }
   }
 
-  // Windows taller than 64 rows: per vector, all rows in order (slow path, correctness only).
-  template <typename IT>
-  static __attribute__((noinline)) void run_direct_tall(const Job& jb, T* orow, IT* irow, int64_t h0, int64_t h1) {
+  // ------------------------------------------------------------------------------------ strip path
+  // Square windows with compile-time size and stride (KW x KW, stride SW, dilation 1 vertically): output rows
+  // [oa, ob) whose windows lie inside [0, H) vertically. Per column vector, walk down the rows keeping the
+  // horizontal results of the last KW input rows in registers: every input row is reduced once per vector
+  // and nothing goes through memory but the input and the output.
+  template <bool MASKED>
+  static inline __attribute__((always_inline)) void strip_vec(const Job& jb, int64_t v, const LM* lm, int64_t oa,
+                                                              int64_t ob, const Dst& d0) {
+    constexpr int KH = KW > 0 ? KW : 1;
+    constexpr int SH = SW > 0 ? SW : 1;
     const PoolCtx& c = jb.c;
-    for (int64_t v = 0; v < jb.nv; ++v) {
-      const int64_t ow0 = v * L;
-      const int64_t ws0 = ow0 * c.sW - c.pW;
-      const IV colbase = VT::iadd(VT::iset(ws0), jb.iotas);
-      V m;
-      IV ci, I = VT::iset(0);
-      hred<true>(jb, jb.in + h0 * c.W, ws0, colbase, m, ci);
-      if (IDX) I = VT::iadd(VT::iadd(colbase, ci), VT::iset(h0 * c.W));
-      for (int64_t h = h0 + c.dH; h < h1; h += c.dH) {
-        V b;
-        IV cb;
-        hred<true>(jb, jb.in + h * c.W, ws0, colbase, b, cb);
-        comb(m, I, b, IDX ? VT::iadd(VT::iadd(colbase, cb), VT::iset(h * c.W)) : I);
+    const int64_t W = c.W, OW = c.OW;
+    const int64_t ow0 = v * L;
+    const int n = static_cast<int>(pr_min(L, OW - ow0));
+    const int64_t ws0 = ow0 * c.sW - c.pW;
+    const IV colbase = VT::iadd(VT::iset(ws0), jb.iotas);
+    V R[KH];
+    IV RI[KH];
+    int64_t hs = oa * SH - c.pH;
+    for (int r = 0; r < KH; ++r) {
+      IV ci;
+      hred<MASKED>(jb, jb.in + (hs + r) * W, ws0, colbase, lm, nullptr, R[r], ci);
+      RI[r] = IDX ? VT::iadd(VT::iadd(colbase, ci), VT::iset((hs + r) * W)) : ci;
+    }
+    for (int64_t oh = oa;;) {
+      V m = R[0];
+      IV I = RI[0];
+      for (int r = 1; r < KH; ++r) comb(m, I, R[r], RI[r]);
+      put(d0, oh * OW + ow0, m, I, n);
+      if (++oh >= ob) break;
+      for (int r = 0; r + SH < KH; ++r) {
+        R[r] = R[r + SH];
+        RI[r] = RI[r + SH];
       }
-      put(orow + ow0, IDX ? irow + ow0 : nullptr, m, I, static_cast<int>(pr_min(L, c.OW - ow0)));
+      hs += SH;
+      for (int t = KH - SH; t < KH; ++t) {
+        IV ci;
+        hred<MASKED>(jb, jb.in + (hs + t) * W, ws0, colbase, lm, nullptr, R[t], ci);
+        RI[t] = IDX ? VT::iadd(VT::iadd(colbase, ci), VT::iset((hs + t) * W)) : ci;
+      }
     }
   }
 
-  template <typename IT>
-  static void run(const PoolCtx& c, const T* in, T* out, IT* idx, int64_t oh0, int64_t oh1) {
+  static __attribute__((noinline)) void strip_edge(const Job& jb, int64_t va, int64_t vb, int64_t oa, int64_t ob,
+                                                   const Dst& d0) {
+    LM buf[kMaxLoads];
+    for (int64_t v = va; v < vb; ++v) strip_vec<true>(jb, v, tab(jb, v, buf), oa, ob, d0);
+  }
+
+  static void run_strip(const Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oa, int64_t ob) {
+    const Dst d0 = {out, i64, i32};
+    if (jb.vA > 0) strip_edge(jb, 0, jb.vA, oa, ob, d0);
+    if (jb.vB < jb.nv) strip_edge(jb, jb.vB, jb.nv, oa, ob, d0);
+    // Interior vectors whose loads would leave the plane in the last input rows: those rows masked.
+    const int64_t vfull = vlim(jb, (ob - 1) * jb.c.sH - jb.c.pH + jb.c.kH - 1);
+    for (int64_t v = jb.vA; v < vfull; ++v) strip_vec<false>(jb, v, nullptr, oa, ob, d0);
+    for (int64_t v = vfull; v < jb.vB; ++v) {
+      // output rows whose last input row keeps this vector's loads inside the plane
+      const int64_t hmax = pr_fdiv(jb.c.H * jb.c.W - (v * L * jb.c.sW - jb.c.pW) - jb.c.span, jb.c.W);
+      int64_t ob1 = pr_fdiv(hmax - jb.c.kH + 1 + jb.c.pH, jb.c.sH) + 1;
+      ob1 = pr_max(pr_min(ob1, ob), oa);
+      if (ob1 - oa >= 1) strip_vec<false>(jb, v, nullptr, oa, ob1, d0);
+      if (ob1 < ob) strip_edge(jb, v, v + 1, ob1, ob, d0);
+    }
+  }
+
+  static void run_rows(const Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1) {
+    const PoolCtx& c = jb.c;
+    if (oh0 >= oh1) return;
+    const int64_t esz = static_cast<int64_t>(sizeof(T) + (IDX ? sizeof(IS) : 0));
+    if (c.dH == 1 && c.sH < c.kH && oh1 - oh0 > 1 && MAXPOOL2D_X86_SCRATCH_BYTES / (L * esz) >= c.kH + 1) {
+      alignas(64) unsigned char scratch[MAXPOOL2D_X86_SCRATCH_BYTES];
+      run_band(jb, out, i64, i32, oh0, oh1, scratch, MAXPOOL2D_X86_SCRATCH_BYTES);
+      return;
+    }
+    run_direct(jb, out, i64, i32, oh0, oh1);
+  }
+
+  static void run(const PoolCtx& c, const T* in, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1) {
     Job jb;
     jb.c = c;
     jb.in = in;
@@ -425,54 +673,56 @@ struct RowPool {
     jb.iotas = VT::iota_s(c.sW, SW == 2);
     const int64_t step = L * c.sW;
     jb.vA = pr_min((c.pW + step - 1) / step, jb.nv);
-    const int64_t room = c.W + c.pW - c.span;
-    jb.vB = room < 0 ? jb.vA : pr_max(pr_min(room / step + 1, jb.nv), jb.vA);
-    alignas(64) unsigned char scratch[MAXPOOL2D_X86_RING_BYTES];
-    if (c.dH == 1 && c.sH < c.kH && c.kH <= 64 && oh1 - oh0 > 1) {
-      const int64_t per_col = c.kH * static_cast<int64_t>(sizeof(T) + (IDX ? sizeof(IS) : 0));
-      int64_t chunk = (static_cast<int64_t>(sizeof(scratch)) / per_col) / L * L;
-      const int64_t need = jb.nv * L;
-      if (chunk > need) chunk = need;
-      if (chunk >= L) {
-        run_ring<IT>(jb, out, idx, oh0, oh1, scratch, chunk);
+    // last lane below OW of vector v: min(v*L + L, OW) - 1; its last tap must be < W
+    const int64_t lastw = c.W - 1 + c.pW - (c.kW - 1) * c.dW;  // largest ow*sW allowed
+    if (lastw < 0) {
+      jb.vB = jb.vA;
+    } else {
+      const int64_t owmax = lastw / c.sW;  // largest ow whose window ends inside the row
+      // vectors entirely below owmax, plus the last vector if all its valid lanes are
+      int64_t vb = (owmax + 1) / L;
+      if (vb < jb.nv && c.OW - 1 <= owmax && vb == jb.nv - 1) vb = jb.nv;
+      jb.vB = pr_max(pr_min(vb, jb.nv), jb.vA);
+    }
+    init_tab(jb);
+    // Stride-1 "same" pooling on rows that do not fill whole vectors runs better flat (band path).
+    const bool prefer_flat = SW == 1 && c.sH == 1 && c.OW == c.W && c.W >= L && c.OW % L != 0;
+    if (KW > 0 && SW > 0 && c.kH == KW && c.sH == SW && c.dH == 1 && SW < KW && !prefer_flat) {
+      // strip path for the output rows whose windows are inside [0, H) vertically, rows path for the rest
+      const int64_t oa = pr_max(oh0, (c.pH + c.sH - 1) / c.sH);
+      const int64_t ob = pr_min(oh1, c.H - c.kH + c.pH < 0 ? 0 : (c.H - c.kH + c.pH) / c.sH + 1);
+      if (ob - oa >= 2) {
+        run_rows(jb, out, i64, i32, oh0, oa);
+        run_strip(jb, out, i64, i32, oa, ob);
+        run_rows(jb, out, i64, i32, ob, oh1);
         return;
       }
     }
-    run_direct<IT>(jb, out, idx, oh0, oh1);
+    run_rows(jb, out, i64, i32, oh0, oh1);
   }
 };
 
-// Picks the stride / width specialisation. Returns false when the scalar kernel must be used.
-template <class VT, bool IDX, int SW>
-static void pr_dispatch_kw(const PoolCtx& c, const typename VT::T* in, typename VT::T* out, int64_t* i64,
-                           int32_t* i32, int64_t oh0, int64_t oh1) {
-#define PR_RUN(KW)                                                       \
-  do {                                                                   \
-    if (!IDX)                                                            \
-      RowPool<VT, SW, KW, IDX>::template run<int64_t>(c, in, out, nullptr, oh0, oh1); \
-    else if (i64)                                                        \
-      RowPool<VT, SW, KW, IDX>::template run<int64_t>(c, in, out, i64, oh0, oh1);     \
-    else                                                                 \
-      RowPool<VT, SW, KW, IDX>::template run<int32_t>(c, in, out, i32, oh0, oh1);     \
-  } while (0)
-  switch (c.kW) {
-    case 2: PR_RUN(2); break;
-    case 3: PR_RUN(3); break;
-    case 5: PR_RUN(5); break;
-    default: PR_RUN(0); break;
-  }
-#undef PR_RUN
-}
-
+// Picks the stride / width specialisation (kept small: every combination is compiled per dtype and ISA).
 template <class VT, bool IDX>
-static void pr_dispatch_sw(const PoolCtx& c, const typename VT::T* in, typename VT::T* out, int64_t* i64,
-                           int32_t* i32, int64_t oh0, int64_t oh1) {
-  if (c.sW == 1)
-    pr_dispatch_kw<VT, IDX, 1>(c, in, out, i64, i32, oh0, oh1);
-  else if (c.sW == 2)
-    pr_dispatch_kw<VT, IDX, 2>(c, in, out, i64, i32, oh0, oh1);
-  else
-    pr_dispatch_kw<VT, IDX, 0>(c, in, out, i64, i32, oh0, oh1);
+static void pr_dispatch(const PoolCtx& c, const typename VT::T* in, typename VT::T* out, int64_t* i64,
+                        int32_t* i32, int64_t oh0, int64_t oh1) {
+  if (c.sW == 1) {
+    if (c.kW == 3)
+      RowPool<VT, 1, 3, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+    else if (c.kW == 5)
+      RowPool<VT, 1, 5, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+    else
+      RowPool<VT, 1, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+  } else if (c.sW == 2) {
+    if (c.kW == 2)
+      RowPool<VT, 2, 2, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+    else if (c.kW == 3)
+      RowPool<VT, 2, 3, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+    else
+      RowPool<VT, 2, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+  } else {
+    RowPool<VT, 0, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+  }
 }
 
 // Entry point shared by the ISA TUs. Returns false if the geometry must go to the scalar kernel.
@@ -490,8 +740,8 @@ static bool pr_pool(const PoolGeom& g, const typename VT::T* in, typename VT::T*
                        static_cast<double>(g.W);
     if (lim >= 2147483647.0) return false;
   }
-  // Guard against absurd kernels (the loops are linear in kW / kH anyway; this keeps int math trivially safe).
-  if (g.kW > (int64_t(1) << 24) || g.dW > (int64_t(1) << 24) || g.sW > (int64_t(1) << 24)) return false;
+  // Windows taller than 64 rows (row pointer arrays) or wider than kPrMaxKW go to the scalar kernel.
+  if (g.kH > 64 || g.kW > kPrMaxKW || g.dW > (int64_t(1) << 24) || g.sW > (int64_t(1) << 24)) return false;
   PoolCtx c;
   c.H = g.H;
   c.W = g.W;
@@ -511,9 +761,9 @@ static bool pr_pool(const PoolGeom& g, const typename VT::T* in, typename VT::T*
   else
     c.span = (L - 1) * c.sW + (c.kW - 1) * c.dW + 1;
   if (i64 || i32)
-    pr_dispatch_sw<VT, true>(c, in, out, i64, i32, oh0, oh1);
+    pr_dispatch<VT, true>(c, in, out, i64, i32, oh0, oh1);
   else
-    pr_dispatch_sw<VT, false>(c, in, out, i64, i32, oh0, oh1);
+    pr_dispatch<VT, false>(c, in, out, nullptr, nullptr, oh0, oh1);
   return true;
 }
 
