@@ -194,6 +194,18 @@ int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d, bool ce
   return o;
 }
 
+struct Shape {
+  const char* name;
+  int64_t P, H, W, k, s, p;
+};
+
+const Shape kShapes[] = {
+    {"64x112x112 k3s2p1", 64, 112, 112, 3, 2, 1}, {"64x224x224 k2s2", 64, 224, 224, 2, 2, 0},
+    {"512x20x20 k5s1p2", 512, 20, 20, 5, 1, 2},   {"256x40x40 k5s1p2", 256, 40, 40, 5, 1, 2},
+    {"96x55x55 k3s2", 96, 55, 55, 3, 2, 0},       {"128x56x56 k2s2", 128, 56, 56, 2, 2, 0},
+    {"3x32x32 k2s2", 3, 32, 32, 2, 2, 0},
+};
+
 const char* g_fail_prefix = "";
 
 template <typename T>
@@ -277,6 +289,25 @@ int cmd_check(int64_t cases, uint64_t seed, const std::string& tables, int64_t m
   std::printf("\n");
   Rng r(seed);
   int64_t fails = 0, done = 0;
+  // The benchmark shapes themselves (one plane each, several data patterns), then random geometries.
+  for (const Shape& sh : kShapes) {
+    for (int rep = 0; rep < 6; ++rep) {
+      PoolGeom g;
+      g.H = sh.H;
+      g.W = sh.W;
+      g.kH = g.kW = sh.k;
+      g.sH = g.sW = sh.s;
+      g.pH = g.pW = sh.p;
+      g.dH = g.dW = 1;
+      g.OH = out_size(g.H, g.kH, g.sH, g.pH, 1, rep >= 3);
+      g.OW = out_size(g.W, g.kW, g.sW, g.pW, 1, rep >= 3);
+      const int idxmode = rep % 3;
+      const bool ok = (rep & 1) ? run_case<double>(r, tabs, g, idxmode, 0, g.OH, rep & 2, -1)
+                                : run_case<float>(r, tabs, g, idxmode, 0, g.OH, rep & 2, -1);
+      ++done;
+      if (!ok) ++fails;
+    }
+  }
   for (int64_t c = 0; c < cases; ++c) {
     PoolGeom g;
     g.kH = r.range(1, 7);
@@ -347,18 +378,6 @@ int cmd_check(int64_t cases, uint64_t seed, const std::string& tables, int64_t m
 }
 
 // ------------------------------------------------------------------------------------------------ bench
-
-struct Shape {
-  const char* name;
-  int64_t P, H, W, k, s, p;
-};
-
-const Shape kShapes[] = {
-    {"64x112x112 k3s2p1", 64, 112, 112, 3, 2, 1}, {"64x224x224 k2s2", 64, 224, 224, 2, 2, 0},
-    {"512x20x20 k5s1p2", 512, 20, 20, 5, 1, 2},   {"256x40x40 k5s1p2", 256, 40, 40, 5, 1, 2},
-    {"96x55x55 k3s2", 96, 55, 55, 3, 2, 0},       {"128x56x56 k2s2", 128, 56, 56, 2, 2, 0},
-    {"3x32x32 k2s2", 3, 32, 32, 2, 2, 0},
-};
 
 struct Mode {
   const char* name;

@@ -64,9 +64,6 @@ struct YF32 {
     for (int l = 0; l < L; ++l) t[l] = ((bits >> l) & 1) ? p[l] : -__builtin_inff();
     return _mm256_load_ps(t);
   }
-  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T* pb, const T* pe) {
-    return load_m(p, lanes_in(lo, hi), pb, pe);
-  }
   // Lane order after ev/od: output columns 0 1 4 5 2 3 6 7.
   static inline V ev(V a, V b) { return _mm256_shuffle_ps(a, b, 0x88); }
   static inline V od(V a, V b) { return _mm256_shuffle_ps(a, b, 0xDD); }
@@ -173,9 +170,6 @@ struct YF64 {
     alignas(32) T t[L];
     for (int l = 0; l < L; ++l) t[l] = ((bits >> l) & 1) ? p[l] : -__builtin_inf();
     return _mm256_load_pd(t);
-  }
-  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T* pb, const T* pe) {
-    return load_m(p, lanes_in(lo, hi), pb, pe);
   }
   // Lane order after ev/od: output columns 0 2 1 3.
   static inline V ev(V a, V b) { return _mm256_shuffle_pd(a, b, 0x0); }

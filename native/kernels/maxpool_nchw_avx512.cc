@@ -8,6 +8,11 @@
 #include "kernel_api.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12's AVX-512 headers initialise their "undefined" vectors with themselves (__m512 __Y = __Y), which
+// -Wmaybe-uninitialized reports at every inlined intrinsic.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include "pool_rows.h"
@@ -45,9 +50,6 @@ struct ZF32 {
   static inline LM land(LM a, LM b) { return static_cast<LM>(a & b); }
   static inline LM lmask_bits(uint32_t bits) { return static_cast<LM>(bits); }
   static inline V load_m(const T* p, LM m, const T*, const T*) { return _mm512_mask_loadu_ps(ninf(), m, p); }
-  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T*, const T*) {
-    return _mm512_mask_loadu_ps(ninf(), z_rmask16(lo, hi), p);
-  }
   // Stride-2 de-interleave with in-lane shuffles (cheaper than vpermt2ps); lane p then holds output
   // column kPos[p] (0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15), undone once per stored vector by unperm().
   static inline V ev(V a, V b) { return _mm512_shuffle_ps(a, b, 0x88); }
@@ -129,9 +131,6 @@ struct ZF64 {
   static inline LM land(LM a, LM b) { return static_cast<LM>(a & b); }
   static inline LM lmask_bits(uint32_t bits) { return static_cast<LM>(bits); }
   static inline V load_m(const T* p, LM m, const T*, const T*) { return _mm512_mask_loadu_pd(ninf(), m, p); }
-  static inline V load_rng(const T* p, int64_t lo, int64_t hi, const T*, const T*) {
-    return _mm512_mask_loadu_pd(ninf(), z_rmask8(lo, hi), p);
-  }
   // Lane p holds output column 0 4 1 5 2 6 3 7 after ev/od; undone by unperm().
   static inline V ev(V a, V b) { return _mm512_shuffle_pd(a, b, 0x00); }
   static inline V od(V a, V b) { return _mm512_shuffle_pd(a, b, 0xFF); }

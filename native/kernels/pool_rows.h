@@ -11,21 +11,31 @@
 //    combined in row order (vertical). With the update rule "replace when v > m or v is NaN", which is
 //    associative in this order, this is bit-identical to PyTorch's row-major scan (ties keep the first
 //    tap including -0/+0, a NaN wins and the last NaN is kept, NaN payloads are copied unchanged).
-//  - Taps: stride 1 = unaligned loads; stride 2 = two loads + even/odd de-interleave; other strides =
-//    masked gather. A vector whose loads all fall inside [0, W) of the row is "interior": plain loads and
-//    the first tap initialises the result. Other vectors (padding, ragged edges, columns past the input,
-//    lanes past OW) load with -inf outside [0, W) of the row (load masks precomputed per call) and, with
-//    indices, start from (-inf, first in-bounds tap), the reference's start state; padding never wins.
-//  - Nothing is read outside [0, W) of an in-bounds row, except AVX2 full-width loads that the traits
-//    prove lie inside the plane (the extra lanes are replaced by -inf). Rows outside [0, H) are never read.
-//  - Band path (dilation 1, stride < kernel: windows share rows): the horizontal results of a band of input
-//    rows go to a stack scratch S (values + indices), then every output row folds its kH rows of S. So
-//    every input row is reduced once. Stride 1 with OW == W ("same" padding, e.g. SPPF) runs both passes
-//    flat over whole rows: the horizontal pass treats the band as one array with per-column load masks,
-//    the vertical pass folds rows at fixed offsets over many output rows at once.
-//  - Direct path (no shared rows): per output row and vector, rows are reduced and combined in registers.
+//  - Taps: stride 1 = unaligned loads; stride 2 = two loads + even/odd de-interleave (in-lane shuffles, the
+//    lane order is undone once per stored vector); other strides = masked gather.
+//  - Interior vectors (every tap of every lane below OW inside [0, W)) use plain loads, which may run past
+//    the row end into the next row but never past the plane (vlim()). Edge vectors (padding, ragged ceil-mode
+//    windows, columns past the input) load with -inf outside [0, W) of the row through load masks that are
+//    computed once per call; with indices they start from (-inf, first in-bounds tap), the reference's start
+//    state, so padding never wins. Rows outside [0, H) are never read. AVX2 has no fault-suppressing masked
+//    load we rely on: its traits do a full-width load only when it lies inside the plane, else lane by lane.
+//  - Strip path (square 2x2..5x5 windows, stride 1 or 2 < kernel, dilation 1): for the output rows whose
+//    windows lie inside [0, H) vertically, each column vector walks down the plane keeping the horizontal
+//    results of its last kH input rows in registers: every input row is reduced once per vector and only
+//    the input and the output touch memory.
+//  - Band path (dilation 1, stride < kernel otherwise, and the top / bottom rows of the strip cases): the
+//    horizontal results of a band of input rows go to a stack scratch S (values + indices), then every output
+//    row folds its kH rows of S. Stride 1 with OW == W whose rows do not fill whole vectors (e.g. SPPF 20x20)
+//    runs both passes flat: the horizontal pass treats the band as one array with per-column load masks
+//    (tables cached per thread), the vertical pass folds rows at fixed offsets over many output rows at once.
+//  - Direct path (no shared rows, e.g. 2x2 stride 2, or dilated rows): per output row and vector, the window
+//    rows are reduced and combined in registers; on planes of 128 KiB or more the input rows are software
+//    prefetched about 8 KiB ahead.
 //  - Indices: int32 lanes for float32 (calls whose indices could exceed INT32_MAX use the scalar kernel),
 //    int64 lanes for float64, computed as h*W + ws(lane) + tap offset and widened / narrowed at the store.
+//  - Stack use per call: the Job (edge masks, <= 5 KiB with AVX2), MAXPOOL2D_X86_SCRATCH_BYTES in the band
+//    path and <= 4 KiB of masks in the edge helpers. Windows taller than 64 rows or wider than 64 columns go
+//    to the scalar kernel.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -57,15 +67,6 @@ static inline int64_t pr_end_tap(int64_t start, int64_t k, int64_t d, int64_t n)
 
 // Floor division for b > 0.
 static inline int64_t pr_fdiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
-static inline int64_t pr_gcd(int64_t a, int64_t b) {
-  while (b) {
-    const int64_t t = a % b;
-    a = b;
-    b = t;
-  }
-  return a;
-}
 
 // Kernel widths above this go to the scalar kernel (bounded per-vector load-mask buffers).
 static constexpr int kPrMaxKW = 64;
@@ -116,6 +117,10 @@ struct RowPool {
   static constexpr int kFlatP = 16;  // column phases at most in the flat horizontal pass
   static constexpr int kFlatK = 8;   // kernel width at most in the flat horizontal pass
   static constexpr bool kPerm = VT::kPerm2 && SW == 2;  // lanes kept in the de-interleave order
+  static constexpr bool kStrip = KW > 0 && KW <= 5 && SW > 0 && SW <= 2 && SW < KW;  // strip path compiled
+
+  // Horizontal stride as a compile-time constant where the specialisation fixes it (cheap divisions).
+  static inline int64_t sw(const PoolCtx& c) { return SW > 0 ? SW : c.sW; }
 
   // Per-call state.
   struct Job {
@@ -131,6 +136,7 @@ struct RowPool {
     // Load masks of the edge vectors (they do not depend on the row): vectors [0, tl) in slots 0.., vectors
     // [tr, nv) in slots kTabV.. ; nl = loads per vector (0: no table, masks computed per load).
     int64_t nl, tl, tr;
+    bool tab_done;
     LM lm[2 * kTabV][kTabL];
   };
 
@@ -150,6 +156,8 @@ struct RowPool {
   }
 
   static void init_tab(Job& jb) {
+    if (jb.tab_done) return;
+    jb.tab_done = true;
     const PoolCtx& c = jb.c;
     const int64_t kW = KW > 0 ? KW : c.kW;
     jb.nl = SW == 1 ? kW : (SW == 2 ? (c.dW == 1 ? 2 * ((kW + 1) / 2) : 2 * kW) : 0);
@@ -163,7 +171,7 @@ struct RowPool {
       const int64_t a = side ? jb.tr : 0, b = side ? jb.nv : jb.tl;
       for (int64_t v = a; v < b; ++v) {
         const int64_t slot = side ? kTabV + (v - jb.tr) : v;
-        const int64_t ws0 = v * L * c.sW - c.pW;
+        const int64_t ws0 = v * L * sw(c) - c.pW;
         for (int64_t li = 0; li < jb.nl; ++li) {
           const int64_t o = ws0 + load_off(c, li);
           jb.lm[slot][li] = VT::lmask(-o, c.W - o);
@@ -175,7 +183,7 @@ struct RowPool {
   // Interior vectors whose plain loads, in rows up to hmax, stay inside the plane: [vA, vlim(hmax)).
   static inline int64_t vlim(const Job& jb, int64_t hmax) {
     const int64_t room = (jb.c.H - hmax) * jb.c.W + jb.c.pW - jb.c.span;  // ws0 <= room for the last vector
-    const int64_t step = L * jb.c.sW;
+    const int64_t step = L * sw(jb.c);
     const int64_t v = pr_fdiv(room, step) + 1;
     return pr_max(pr_min(v, jb.vB), jb.vA);
   }
@@ -238,7 +246,7 @@ struct RowPool {
   static inline __attribute__((always_inline)) void hred(const Job& jb, const T* row, int64_t ws0, IV colbase,
                                                          const LM* lm, const IV* ci0, V& m, IV& ci) {
     const int64_t kW = KW > 0 ? KW : jb.c.kW;
-    const int64_t dW = jb.c.dW;
+    const int64_t dW = KW > 0 ? 1 : jb.c.dW;  // width specialisations are for dilation 1
     const int64_t W = jb.c.W;
     const T* pb = jb.in;
     const T* pe = jb.pe;
@@ -247,9 +255,11 @@ struct RowPool {
     (void)W;
     (void)lm;
     (void)ci0;
-    // Values only: the first tap (with -inf in masked lanes) can start the reduction, masked or not.
-    // With indices, masked vectors start from (-inf, first in-bounds tap).
-    const bool first_init = !MASKED || !IDX;
+    // The first tap starts the reduction, masked or not: a lane whose first tap is in bounds starts from
+    // (tap, offset 0), which is the reference's start state after that tap; a lane whose first tap is
+    // masked gets -inf and the offset of its first in-bounds tap (first_off / ci0: 0 when ws >= 0), which is
+    // the reference's start state itself.
+    const bool first_init = true;
     m = VT::ninf();
     ci = VT::iset(0);
     if (MASKED && IDX) ci = ci0 ? *ci0 : first_off(jb.c, colbase);
@@ -367,7 +377,7 @@ struct RowPool {
     const PoolCtx& c = jb.c;
     const int64_t kW = KW > 0 ? KW : c.kW;
     if (SW != 1 || kW > kFlatK || c.W < L) return false;
-    ft.P = c.W / pr_gcd(c.W, L);
+    ft.P = c.W / pr_min(c.W & -c.W, L);  // W / gcd(W, L), L a power of two
     if (ft.P > kFlatP) return false;
     int64_t c0 = 0;
     for (int64_t ph = 0; ph < ft.P; ++ph) {
@@ -391,6 +401,27 @@ struct RowPool {
       if (c0 >= c.W) c0 -= c.W;
     }
     return true;
+  }
+
+  // The flat tables depend only on (W, pW, kW, dW): kept per thread for the next planes of the same call
+  // pattern (building them costs about as much as pooling a 20x20 plane). Plain data, no constructor.
+  struct FlatCache {
+    int64_t W, pW, kW, dW;  // key; W == 0: empty
+    bool ok;
+    Flat ft;
+  };
+  static const Flat* get_flat(const Job& jb) {
+    static thread_local FlatCache fc;
+    const PoolCtx& c = jb.c;
+    if (fc.W != c.W || fc.pW != c.pW || fc.kW != c.kW || fc.dW != c.dW) {
+      fc.W = 0;  // invalid while rebuilding
+      fc.ok = init_flat(jb, fc.ft);
+      fc.pW = c.pW;
+      fc.kW = c.kW;
+      fc.dW = c.dW;
+      fc.W = c.W;
+    }
+    return fc.ok ? &fc.ft : nullptr;
   }
 
   // Input rows [ha, hb) as one flat array -> dv / di (flat, stride W). Writes whole vectors (slack after n).
@@ -452,13 +483,13 @@ struct RowPool {
 
   // ------------------------------------------------------------------------------------ band path
   // dH == 1 and sH < kH: horizontal results of a band of input rows in scratch, then the vertical folds.
-  static void run_band(const Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1,
+  static void run_band(Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1,
                        unsigned char* scratch, int64_t bytes) {
     const PoolCtx& c = jb.c;
     const int64_t OW = c.OW, kH = c.kH, sH = c.sH;
     const int64_t esz = static_cast<int64_t>(sizeof(T) + (IDX ? sizeof(IS) : 0));
-    Flat ft;
-    bool flat = SW == 1 && c.OW == c.W && init_flat(jb, ft);
+    const Flat* ft = (SW == 1 && c.OW == c.W) ? get_flat(jb) : nullptr;
+    bool flat = ft != nullptr;
     int64_t stride, cw, rows_cap;
     if (flat) {
       stride = c.W;
@@ -475,6 +506,7 @@ struct RowPool {
         rows_cap = bytes / (cw * esz);
       }
       stride = cw;
+      init_tab(jb);
     }
     // caller guarantees rows_cap >= kH (run() checks with cw = L)
     T* sv = reinterpret_cast<T*>(scratch);
@@ -491,7 +523,7 @@ struct RowPool {
         const int64_t hb = pr_min((b1 - 1) * sH - c.pH + kH, c.H);
         if (ha < hb) {
           if (flat)
-            hflat(jb, ft, ha, hb, sv, si);
+            hflat(jb, *ft, ha, hb, sv, si);
           else
             for (int64_t h = ha; h < hb; ++h)
               hrow(jb, h, v0, v1, sv + (h - ha) * stride, IDX ? si + (h - ha) * stride : nullptr);
@@ -553,17 +585,32 @@ struct RowPool {
   }
 
   template <int NR>
-  static void drow(const Job& jb, const T* const* rows, const int64_t* hw, int64_t nr, const Dst& d) {
+  static void drow(const Job& jb, const T* const* rows, const int64_t* hw, int64_t nr, int64_t hlast, const Dst& d) {
     if (jb.vA > 0) dedge(jb, rows, hw, nr, 0, jb.vA, d);
-    const int64_t vb = vlim(jb, hw[nr - 1] / jb.c.W);
+    const int64_t vb = vlim(jb, hlast);
     for (int64_t v = jb.vA; v < vb; ++v) dvec<false, NR>(jb, rows, hw, nr, v, nullptr, d);
     if (vb < jb.nv) dedge(jb, rows, hw, nr, vb, jb.nv, d);
   }
 
-  static void run_direct(const Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1) {
+  static void run_direct(Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1) {
+    init_tab(jb);
     const PoolCtx& c = jb.c;
     const int64_t W = c.W, OW = c.OW;
+    // Large planes usually mean tensors beyond the caches: prefetch the input rows of the output row about
+    // 8 KiB ahead (the hardware prefetchers alone leave DRAM-bound 2x2 pooling well below stream bandwidth).
+    // Small planes skip it (it costs more than it saves when the tensor is cache resident).
+    const int64_t row_bytes = W * static_cast<int64_t>(sizeof(T));
+    const bool prefetch = c.H * row_bytes >= 131072;
+    const int64_t pf_ahead = pr_max(2, 8192 / pr_max(1, c.sH * row_bytes));
     for (int64_t oh = oh0; oh < oh1; ++oh) {
+      if (prefetch && oh + pf_ahead < oh1) {
+        const int64_t hs2 = (oh + pf_ahead) * c.sH - c.pH;
+        const int64_t p0 = pr_first_tap(hs2, c.dH), p1 = pr_end_tap(hs2, c.kH, c.dH, c.H);
+        for (int64_t h = p0; h < p1; h += c.dH) {
+          const char* p = reinterpret_cast<const char*>(jb.in + h * W);
+          for (int64_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b, 0, 3);
+        }
+      }
       const int64_t hs = oh * c.sH - c.pH;
       const int64_t h0 = pr_first_tap(hs, c.dH);
       const int64_t h1 = pr_end_tap(hs, c.kH, c.dH, c.H);
@@ -579,10 +626,11 @@ struct RowPool {
         rows[nr] = jb.in + h * W;
         hw[nr] = h * W;
       }
+      const int64_t hlast = h0 + (nr - 1) * c.dH;
       if (nr == 2)
-        drow<2>(jb, rows, hw, nr, d);
+        drow<2>(jb, rows, hw, nr, hlast, d);
       else
-        drow<0>(jb, rows, hw, nr, d);
+        drow<0>(jb, rows, hw, nr, hlast, d);
     }
   }
 
@@ -592,39 +640,85 @@ struct RowPool {
   // horizontal results of the last KW input rows in registers: every input row is reduced once per vector
   // and nothing goes through memory but the input and the output.
   template <bool MASKED>
+  static inline __attribute__((always_inline)) void strip_row(const Job& jb, int64_t h, int64_t ws0, IV colbase,
+                                                              const LM* lm, V& v, IV& iv) {
+    IV ci;
+    hred<MASKED>(jb, jb.in + h * jb.c.W, ws0, colbase, lm, nullptr, v, ci);
+    iv = IDX ? VT::iadd(VT::iadd(colbase, ci), VT::iset(h * jb.c.W)) : ci;
+  }
+
+  // Named registers, not an array: GCC keeps arrays of vectors in memory here.
+  template <bool MASKED>
   static inline __attribute__((always_inline)) void strip_vec(const Job& jb, int64_t v, const LM* lm, int64_t oa,
                                                               int64_t ob, const Dst& d0) {
-    constexpr int KH = KW > 0 ? KW : 1;
+    constexpr int KH = KW > 0 ? KW : 2;
     constexpr int SH = SW > 0 ? SW : 1;
+    static_assert(KH <= 5 && SH < KH, "strip path: KW <= 5, SW < KW");
     const PoolCtx& c = jb.c;
-    const int64_t W = c.W, OW = c.OW;
+    const int64_t OW = c.OW;
     const int64_t ow0 = v * L;
     const int n = static_cast<int>(pr_min(L, OW - ow0));
     const int64_t ws0 = ow0 * c.sW - c.pW;
     const IV colbase = VT::iadd(VT::iset(ws0), jb.iotas);
-    V R[KH];
-    IV RI[KH];
+    V r0, r1, r2 = VT::ninf(), r3 = VT::ninf(), r4 = VT::ninf();
+    IV i0, i1, i2 = VT::iset(0), i3 = VT::iset(0), i4 = VT::iset(0);
     int64_t hs = oa * SH - c.pH;
-    for (int r = 0; r < KH; ++r) {
-      IV ci;
-      hred<MASKED>(jb, jb.in + (hs + r) * W, ws0, colbase, lm, nullptr, R[r], ci);
-      RI[r] = IDX ? VT::iadd(VT::iadd(colbase, ci), VT::iset((hs + r) * W)) : ci;
-    }
+    strip_row<MASKED>(jb, hs, ws0, colbase, lm, r0, i0);
+    strip_row<MASKED>(jb, hs + 1, ws0, colbase, lm, r1, i1);
+    if (KH > 2) strip_row<MASKED>(jb, hs + 2, ws0, colbase, lm, r2, i2);
+    if (KH > 3) strip_row<MASKED>(jb, hs + 3, ws0, colbase, lm, r3, i3);
+    if (KH > 4) strip_row<MASKED>(jb, hs + 4, ws0, colbase, lm, r4, i4);
     for (int64_t oh = oa;;) {
-      V m = R[0];
-      IV I = RI[0];
-      for (int r = 1; r < KH; ++r) comb(m, I, R[r], RI[r]);
+      V m = r0;
+      IV I = i0;
+      comb(m, I, r1, i1);
+      if (KH > 2) comb(m, I, r2, i2);
+      if (KH > 3) comb(m, I, r3, i3);
+      if (KH > 4) comb(m, I, r4, i4);
       put(d0, oh * OW + ow0, m, I, n);
       if (++oh >= ob) break;
-      for (int r = 0; r + SH < KH; ++r) {
-        R[r] = R[r + SH];
-        RI[r] = RI[r + SH];
-      }
       hs += SH;
-      for (int t = KH - SH; t < KH; ++t) {
-        IV ci;
-        hred<MASKED>(jb, jb.in + (hs + t) * W, ws0, colbase, lm, nullptr, R[t], ci);
-        RI[t] = IDX ? VT::iadd(VT::iadd(colbase, ci), VT::iset((hs + t) * W)) : ci;
+      if (SH == 1) {
+        r0 = r1;
+        i0 = i1;
+        if (KH == 2) {
+          strip_row<MASKED>(jb, hs + 1, ws0, colbase, lm, r1, i1);
+        } else {
+          r1 = r2;
+          i1 = i2;
+          if (KH == 3) {
+            strip_row<MASKED>(jb, hs + 2, ws0, colbase, lm, r2, i2);
+          } else {
+            r2 = r3;
+            i2 = i3;
+            if (KH == 4) {
+              strip_row<MASKED>(jb, hs + 3, ws0, colbase, lm, r3, i3);
+            } else {
+              r3 = r4;
+              i3 = i4;
+              strip_row<MASKED>(jb, hs + 4, ws0, colbase, lm, r4, i4);
+            }
+          }
+        }
+      } else if (SH == 2) {  // KH 3..5
+        r0 = r2;
+        i0 = i2;
+        if (KH == 3) {
+          strip_row<MASKED>(jb, hs + 1, ws0, colbase, lm, r1, i1);
+          strip_row<MASKED>(jb, hs + 2, ws0, colbase, lm, r2, i2);
+        } else if (KH == 4) {
+          r1 = r3;
+          i1 = i3;
+          strip_row<MASKED>(jb, hs + 2, ws0, colbase, lm, r2, i2);
+          strip_row<MASKED>(jb, hs + 3, ws0, colbase, lm, r3, i3);
+        } else {
+          r1 = r3;
+          i1 = i3;
+          r2 = r4;
+          i2 = i4;
+          strip_row<MASKED>(jb, hs + 3, ws0, colbase, lm, r3, i3);
+          strip_row<MASKED>(jb, hs + 4, ws0, colbase, lm, r4, i4);
+        }
       }
     }
   }
@@ -635,24 +729,39 @@ struct RowPool {
     for (int64_t v = va; v < vb; ++v) strip_vec<true>(jb, v, tab(jb, v, buf), oa, ob, d0);
   }
 
-  static void run_strip(const Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oa, int64_t ob) {
-    const Dst d0 = {out, i64, i32};
+  // One band of output rows [oa, ob), all column vectors.
+  static void strip_band(const Job& jb, const Dst& d0, int64_t oa, int64_t ob) {
     if (jb.vA > 0) strip_edge(jb, 0, jb.vA, oa, ob, d0);
-    if (jb.vB < jb.nv) strip_edge(jb, jb.vB, jb.nv, oa, ob, d0);
     // Interior vectors whose loads would leave the plane in the last input rows: those rows masked.
     const int64_t vfull = vlim(jb, (ob - 1) * jb.c.sH - jb.c.pH + jb.c.kH - 1);
     for (int64_t v = jb.vA; v < vfull; ++v) strip_vec<false>(jb, v, nullptr, oa, ob, d0);
     for (int64_t v = vfull; v < jb.vB; ++v) {
       // output rows whose last input row keeps this vector's loads inside the plane
-      const int64_t hmax = pr_fdiv(jb.c.H * jb.c.W - (v * L * jb.c.sW - jb.c.pW) - jb.c.span, jb.c.W);
+      const int64_t hmax = pr_fdiv(jb.c.H * jb.c.W - (v * L * sw(jb.c) - jb.c.pW) - jb.c.span, jb.c.W);
       int64_t ob1 = pr_fdiv(hmax - jb.c.kH + 1 + jb.c.pH, jb.c.sH) + 1;
       ob1 = pr_max(pr_min(ob1, ob), oa);
       if (ob1 - oa >= 1) strip_vec<false>(jb, v, nullptr, oa, ob1, d0);
       if (ob1 < ob) strip_edge(jb, v, v + 1, ob1, ob, d0);
     }
+    if (jb.vB < jb.nv) strip_edge(jb, jb.vB, jb.nv, oa, ob, d0);
   }
 
-  static void run_rows(const Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1) {
+  // Bands of output rows whose input rows fit in about 16 KiB, so the column strips of a band re-read the
+  // band from L1 (each band re-reduces its first kH - sH input rows).
+  static void run_strip(Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oa, int64_t ob) {
+    init_tab(jb);
+    const Dst d0 = {out, i64, i32};
+    const int64_t row_bytes = jb.c.W * static_cast<int64_t>(sizeof(T)) * jb.c.sH;
+    const int64_t nb = pr_max(8, 16384 / (row_bytes > 0 ? row_bytes : 1));
+    for (int64_t b0 = oa; b0 < ob;) {
+      int64_t b1 = pr_min(ob, b0 + nb);
+      if (ob - b1 < nb / 2) b1 = ob;  // no short last band
+      strip_band(jb, d0, b0, b1);
+      b0 = b1;
+    }
+  }
+
+  static void run_rows(Job& jb, T* out, int64_t* i64, int32_t* i32, int64_t oh0, int64_t oh1) {
     const PoolCtx& c = jb.c;
     if (oh0 >= oh1) return;
     const int64_t esz = static_cast<int64_t>(sizeof(T) + (IDX ? sizeof(IS) : 0));
@@ -671,23 +780,24 @@ struct RowPool {
     jb.pe = in + c.H * c.W;
     jb.nv = (c.OW + L - 1) / L;
     jb.iotas = VT::iota_s(c.sW, SW == 2);
-    const int64_t step = L * c.sW;
+    jb.tab_done = false;
+    const int64_t step = L * sw(c);
     jb.vA = pr_min((c.pW + step - 1) / step, jb.nv);
     // last lane below OW of vector v: min(v*L + L, OW) - 1; its last tap must be < W
     const int64_t lastw = c.W - 1 + c.pW - (c.kW - 1) * c.dW;  // largest ow*sW allowed
     if (lastw < 0) {
       jb.vB = jb.vA;
     } else {
-      const int64_t owmax = lastw / c.sW;  // largest ow whose window ends inside the row
+      const int64_t owmax = lastw / sw(c);  // largest ow whose window ends inside the row
       // vectors entirely below owmax, plus the last vector if all its valid lanes are
       int64_t vb = (owmax + 1) / L;
       if (vb < jb.nv && c.OW - 1 <= owmax && vb == jb.nv - 1) vb = jb.nv;
       jb.vB = pr_max(pr_min(vb, jb.nv), jb.vA);
     }
-    init_tab(jb);
     // Stride-1 "same" pooling on rows that do not fill whole vectors runs better flat (band path).
     const bool prefer_flat = SW == 1 && c.sH == 1 && c.OW == c.W && c.W >= L && c.OW % L != 0;
-    if (KW > 0 && SW > 0 && c.kH == KW && c.sH == SW && c.dH == 1 && SW < KW && !prefer_flat) {
+    if constexpr (kStrip) {
+      if (c.kH == KW && c.sH == SW && c.dH == 1 && !prefer_flat) {
       // strip path for the output rows whose windows are inside [0, H) vertically, rows path for the rest
       const int64_t oa = pr_max(oh0, (c.pH + c.sH - 1) / c.sH);
       const int64_t ob = pr_min(oh1, c.H - c.kH + c.pH < 0 ? 0 : (c.H - c.kH + c.pH) / c.sH + 1);
@@ -697,29 +807,35 @@ struct RowPool {
         run_rows(jb, out, i64, i32, ob, oh1);
         return;
       }
+      }
     }
     run_rows(jb, out, i64, i32, oh0, oh1);
   }
 };
 
 // Picks the stride / width specialisation (kept small: every combination is compiled per dtype and ISA).
+// The compile-time widths (KW > 0) are for horizontal dilation 1; dilated windows use the runtime width.
 template <class VT, bool IDX>
 static void pr_dispatch(const PoolCtx& c, const typename VT::T* in, typename VT::T* out, int64_t* i64,
                         int32_t* i32, int64_t oh0, int64_t oh1) {
-  if (c.sW == 1) {
+  if (c.sW == 1 && c.dW == 1) {
     if (c.kW == 3)
       RowPool<VT, 1, 3, IDX>::run(c, in, out, i64, i32, oh0, oh1);
     else if (c.kW == 5)
       RowPool<VT, 1, 5, IDX>::run(c, in, out, i64, i32, oh0, oh1);
     else
       RowPool<VT, 1, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
-  } else if (c.sW == 2) {
+  } else if (c.sW == 1) {
+    RowPool<VT, 1, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+  } else if (c.sW == 2 && c.dW == 1) {
     if (c.kW == 2)
       RowPool<VT, 2, 2, IDX>::run(c, in, out, i64, i32, oh0, oh1);
     else if (c.kW == 3)
       RowPool<VT, 2, 3, IDX>::run(c, in, out, i64, i32, oh0, oh1);
     else
       RowPool<VT, 2, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+  } else if (c.sW == 2) {
+    RowPool<VT, 2, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
   } else {
     RowPool<VT, 0, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
   }
