@@ -5,6 +5,9 @@
 //    fixupimm then substitutes v where v is a NaN. That is exactly "replace when v > m || v != v".
 //  - Value+index update: mask = cmp(v, m, GT_OQ) | cmp(v, v, UNORD_Q), masked blends of value and index.
 //  - Edge vectors use masked loads (fault-suppressing), filling -inf outside the row.
+//  - Stride 2 de-interleaves with vshufps / vshufpd; the lane order is undone once per stored vector.
+//  - NaN payloads (quiet and signalling) are copied bit for bit: vmaxps returns an operand unchanged and
+//    fixupimm response 1 copies the source as is.
 #include "kernel_api.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -51,7 +54,7 @@ struct ZF32 {
   static inline LM lmask_bits(uint32_t bits) { return static_cast<LM>(bits); }
   static inline V load_m(const T* p, LM m, const T*, const T*) { return _mm512_mask_loadu_ps(ninf(), m, p); }
   // Stride-2 de-interleave with in-lane shuffles (cheaper than vpermt2ps); lane p then holds output
-  // column kPos[p] (0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15), undone once per stored vector by unperm().
+  // column 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15 (p = 0..15), undone once per stored vector by unperm().
   static inline V ev(V a, V b) { return _mm512_shuffle_ps(a, b, 0x88); }
   static inline V od(V a, V b) { return _mm512_shuffle_ps(a, b, 0xDD); }
   static inline V gather(const T* row, IV w, int64_t W) {
