@@ -5,35 +5,13 @@
  * - max unpooling: the gather `gradInput[p][i] = gradOutput[p][indices[p][i]]`, copied bit for bit.
  * Every index is checked before anything is written.
  */
-import { MaxPoolRangeError } from '../errors';
 import type { PoolPlan, UnpoolPlan } from '../geometry';
 import type { FloatArray, IndexArray } from '../tensor';
-import { checkUnpoolIndices } from './js-unpool';
+import { checkPlaneIndices, checkUnpoolIndices } from './js-unpool';
 
 /** Throws a RangeError naming the first index outside `[0, H * W)`; writes nothing. */
 export function checkPoolBackwardIndices(plan: PoolPlan, indices: IndexArray): void {
-  const limit = plan.H * plan.W;
-  if (indices instanceof Int32Array) {
-    for (let i = 0; i < indices.length; i++) {
-      const v = indices[i];
-      if (v < 0 || v >= limit) throw badPoolIndex(plan, i, v);
-    }
-  } else {
-    const big = BigInt(limit);
-    for (let i = 0; i < indices.length; i++) {
-      const v = indices[i];
-      if (v < 0n || v >= big) throw badPoolIndex(plan, i, v);
-    }
-  }
-}
-
-/** The same words as the native `describe_bad_pool_index`. */
-function badPoolIndex(plan: PoolPlan, position: number, value: number | bigint): MaxPoolRangeError {
-  return new MaxPoolRangeError(
-    'ERR_MAXPOOL2D_INVALID_INDEX',
-    `indices[${position}] = ${value} is out of range for an input plane of ${plan.H}x${plan.W} ` +
-      `(${plan.H * plan.W} elements)`,
-  );
+  checkPlaneIndices(indices, plan.H, plan.W, 'input');
 }
 
 function wordsOf(a: FloatArray): Uint32Array {

@@ -5,29 +5,35 @@ import { MaxPoolRangeError } from '../errors';
 import type { UnpoolPlan } from '../geometry';
 import type { IndexArray, ValueArray } from '../tensor';
 
-/** Throws a RangeError naming the first index outside `[0, OH * OW)`; writes nothing. */
-export function checkUnpoolIndices(plan: UnpoolPlan, indices: IndexArray): void {
-  const limit = plan.OH * plan.OW;
+/**
+ * Throws a RangeError naming the first index outside a `height x width` plane (`[0, height * width)`); writes
+ * nothing. `planeName` says which plane in the message ("input" for pool backward, "output" for unpool).
+ */
+export function checkPlaneIndices(indices: IndexArray, height: number, width: number, planeName: string): void {
+  const limit = height * width;
+  const bad = (position: number, value: number | bigint) =>
+    new MaxPoolRangeError(
+      'ERR_MAXPOOL2D_INVALID_INDEX',
+      `indices[${position}] = ${value} is out of range for an ${planeName} plane of ${height}x${width} ` +
+        `(${limit} elements)`,
+    );
   if (indices instanceof Int32Array) {
     for (let i = 0; i < indices.length; i++) {
       const v = indices[i];
-      if (v < 0 || v >= limit) throw badIndex(plan, i, v);
+      if (v < 0 || v >= limit) throw bad(i, v);
     }
   } else {
     const big = BigInt(limit);
     for (let i = 0; i < indices.length; i++) {
       const v = indices[i];
-      if (v < 0n || v >= big) throw badIndex(plan, i, v);
+      if (v < 0n || v >= big) throw bad(i, v);
     }
   }
 }
 
-function badIndex(plan: UnpoolPlan, position: number, value: number | bigint): MaxPoolRangeError {
-  return new MaxPoolRangeError(
-    'ERR_MAXPOOL2D_INVALID_INDEX',
-    `indices[${position}] = ${value} is out of range for an output plane of ${plan.OH}x${plan.OW} ` +
-      `(${plan.OH * plan.OW} elements)`,
-  );
+/** Throws a RangeError naming the first index outside `[0, OH * OW)`; writes nothing. */
+export function checkUnpoolIndices(plan: UnpoolPlan, indices: IndexArray): void {
+  checkPlaneIndices(indices, plan.OH, plan.OW, 'output');
 }
 
 /** 32-bit word views of float arrays (copied through words so NaN payloads survive); null for other dtypes. */
