@@ -340,19 +340,7 @@ function poolRowsFirst(
         const m = floats[accAt + ow];
         const w0 = ints[colAt + ow];
         const w1 = ints[colEnd + ow];
-        const r = base + h0 * W + w0;
-        if (m === m && m !== 0) {
-          output[o] = m;
-          if (indices) {
-            const at = findFirst(input, m, r, rowEnd, rowStep, w0, w1, dW);
-            if (idx64) idx64[o] = BigInt(at - base);
-            else if (idx32) idx32[o] = at - base;
-          }
-        } else {
-          // A NaN or a zero is in the window, so some tap won the scan.
-          const at = scanWindow(input, r, rowEnd, rowStep, w0, w1, dW);
-          store(input, output, idx64, idx32, o, input[at], at, base);
-        }
+        finish(input, output, idx64, idx32, o, m, base + h0 * W + w0, rowEnd, rowStep, w0, w1, dW, base);
       }
     }
   }
