@@ -80,28 +80,37 @@ export interface NativeBinding {
   /**
    * `maxPool2d` off the JS thread: the same checks run synchronously (they throw), then the kernel runs on a
    * libuv worker (which hands the planes to the addon's pool) and the Promise settles on the JS thread.
-   * The binding holds references to every buffer until the Promise settles.
+   * `output` may be null and `indices` "int64" / "int32": the addon then allocates them (nobody else can see
+   * them until the Promise resolves). The Promise resolves with `[output, indices or null]`.
+   *
+   * Buffers are used in place when the addon can pin them — a SharedArrayBuffer, or a fixed-length ArrayBuffer it
+   * marks with `worker_threads.markAsUntransferable` (so later transfers of it clone or throw) — and are copied
+   * otherwise (a resizable ArrayBuffer, or a Node without `process.getBuiltinModule`). `input` must not be
+   * written until the Promise settles. The binding holds references to every buffer until then.
    */
   maxPool2dAsync(
     input: NativeValues,
-    output: NativeValues,
-    indices: NativeIndices | null,
+    output: NativeValues | null,
+    indices: NativeIndices | 'int64' | 'int32' | null,
     plan: PoolPlanArray,
     threads: number,
     dtype?: NativeDType,
     channels?: NativeChannels,
-  ): Promise<void>;
+  ): Promise<[NativeValues, NativeIndices | null]>;
 
-  /** `maxUnpool2d` off the JS thread; a bad index rejects with the same RangeError, output untouched. */
+  /**
+   * `maxUnpool2d` off the JS thread; `output` may be null (the addon allocates it). Resolves with the output; a
+   * bad index rejects with the same RangeError and leaves the output untouched. Buffers as for maxPool2dAsync.
+   */
   maxUnpool2dAsync(
     input: NativeValues,
     indices: NativeIndices,
-    output: NativeValues,
+    output: NativeValues | null,
     plan: UnpoolPlanArray,
     threads: number,
     dtype?: NativeDType,
     channels?: NativeChannels,
-  ): Promise<void>;
+  ): Promise<NativeValues>;
 
   /** The instruction set the kernels run with: 'avx512' | 'avx2' | 'neon' | 'scalar'. */
   isa(): string;

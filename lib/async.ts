@@ -41,7 +41,8 @@ export async function maxPool2dAsync(
   checkSignal(options.signal);
   const params = resolvePoolParams(options);
   const { returnIndices, indexDtype, indexMode, layout } = readRunFlags(options);
-  return runPoolAsync(preparePool(input, params, returnIndices, indexDtype, options, indexMode, undefined, layout));
+  const p = preparePool(input, params, returnIndices, indexDtype, options, indexMode, undefined, layout, 'deferred');
+  return runPoolAsync(p);
 }
 
 /**
@@ -70,6 +71,7 @@ export async function maxUnpool2dAsync<D extends ValueArray = FloatArray>(
     options.out,
     indexMode,
     readLayout(options.layout),
+    'deferred',
   );
   return (await runUnpoolAsync(p)) as OutputTensor<D>;
 }

@@ -11,6 +11,7 @@ import {
   type IndexDType,
   indexDType,
   type ValueArray,
+  valueBytes,
   valueDType,
 } from './tensor';
 
@@ -108,23 +109,11 @@ export function checkNoAlias(a: ArrayBufferView, aName: string, b: ArrayBufferVi
 /** Largest typed-array length this runtime can allocate (`buffer.constants.MAX_LENGTH` bytes). */
 const MAX_BYTES = bufferConstants.MAX_LENGTH;
 
-const BYTES: Record<DType, number> = {
-  float32: 4,
-  float64: 8,
-  float16: 2,
-  bfloat16: 2,
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-};
-
 /**
  * Allocates an output, turning "too large" into a coded RangeError that names the size: refused up front when it
  * exceeds what the runtime can hold, and also when the allocation itself fails for lack of memory.
  */
-function allocate<T extends ArrayBufferView>(name: string, length: number, bytesPerElement: number, make: () => T): T {
+function allocate<T>(name: string, length: number, bytesPerElement: number, make: () => T): T {
   const bytes = length * bytesPerElement;
   const tooLarge = () =>
     new MaxPoolRangeError('ERR_OUT_OF_RANGE', `${name} of ${length} elements (${bytes} bytes) cannot be allocated`);
@@ -137,9 +126,40 @@ function allocate<T extends ArrayBufferView>(name: string, length: number, bytes
   }
 }
 
+/**
+ * What to do when the caller passed no output buffer: allocate a zeroed one, allocate without zeroing (the backend
+ * writes every element), or only check that one could be allocated (an async native call allocates it itself).
+ */
+export type FreshOutput = 'zeroed' | 'unzeroed' | 'deferred';
+
 /** A caller-supplied value output buffer, checked, or a fresh one. */
-export function valueOutput(out: unknown, dtype: DType, length: number, name = 'out'): ValueArray {
-  if (out === undefined || out === null) return allocate(name, length, BYTES[dtype], () => allocValues(dtype, length));
+export function valueOutput(
+  out: unknown,
+  dtype: DType,
+  length: number,
+  name?: string,
+  fresh?: 'zeroed' | 'unzeroed',
+): ValueArray;
+export function valueOutput(
+  out: unknown,
+  dtype: DType,
+  length: number,
+  name: string,
+  fresh: FreshOutput,
+): ValueArray | null;
+export function valueOutput(
+  out: unknown,
+  dtype: DType,
+  length: number,
+  name = 'out',
+  fresh: FreshOutput = 'zeroed',
+): ValueArray | null {
+  if (out === undefined || out === null) {
+    const array = allocate(name, length, valueBytes(dtype), () =>
+      fresh === 'deferred' ? null : allocValues(dtype, length, fresh === 'unzeroed'),
+    );
+    return array;
+  }
   const got = valueDType(out, name);
   if (got !== dtype && !(got === 'uint16' && (dtype === 'float16' || dtype === 'bfloat16'))) {
     throw new MaxPoolTypeError(
@@ -157,10 +177,33 @@ export function valueOutput(out: unknown, dtype: DType, length: number, name = '
   return array;
 }
 
-/** A caller-supplied index output buffer, checked, or a fresh one. */
-export function indexOutput(out: unknown, dtype: IndexDType, length: number, name = 'indicesOut'): IndexArray {
-  if (out === undefined || out === null)
-    return allocate(name, length, dtype === 'int64' ? 8 : 4, () => allocIndex(dtype, length));
+/** A caller-supplied index output buffer, checked, or a fresh one (`fresh` as for `valueOutput`). */
+export function indexOutput(
+  out: unknown,
+  dtype: IndexDType,
+  length: number,
+  name?: string,
+  fresh?: 'zeroed' | 'unzeroed',
+): IndexArray;
+export function indexOutput(
+  out: unknown,
+  dtype: IndexDType,
+  length: number,
+  name: string,
+  fresh: FreshOutput,
+): IndexArray | null;
+export function indexOutput(
+  out: unknown,
+  dtype: IndexDType,
+  length: number,
+  name = 'indicesOut',
+  fresh: FreshOutput = 'zeroed',
+): IndexArray | null {
+  if (out === undefined || out === null) {
+    return allocate(name, length, dtype === 'int64' ? 8 : 4, () =>
+      fresh === 'deferred' ? null : allocIndex(dtype, length, fresh === 'unzeroed'),
+    );
+  }
   const got = indexDType(out, name);
   if (got !== dtype) {
     throw new MaxPoolTypeError(

@@ -16,7 +16,7 @@ import {
   type Size2,
 } from './geometry';
 import { checkInt32FlatPool, type IndexMode, poolIndicesToFlat, readIndexMode } from './index-mode';
-import { checkNoAlias, indexOutput, readFloatTensor, readIndexDType, valueOutput } from './input';
+import { checkNoAlias, type FreshOutput, indexOutput, readFloatTensor, readIndexDType, valueOutput } from './input';
 import type {
   DType,
   FloatArray,
@@ -85,8 +85,11 @@ export function readRunFlags(options: MaxPool2dOptions) {
 export interface PreparedPool {
   plan: PoolPlan;
   input: ValueArray;
-  output: ValueArray;
+  /** Null when left to the backend (async calls without `out`). */
+  output: ValueArray | null;
+  /** Null without `returnIndices`, or when left to the backend (async calls without `indicesOut`). */
   indices: IndexArray | null;
+  returnIndices: boolean;
   indexDtype: IndexDType;
   threads: number;
   dtype: DType;
@@ -145,6 +148,7 @@ export function preparePool(
   indexMode: IndexMode = 'plane',
   cache?: PlanCache,
   layout: Layout = 'NCHW',
+  fresh: FreshOutput = 'unzeroed',
 ): PreparedPool {
   const tensor = readFloatTensor(input, 'input');
   const threads = readThreads(run.threads);
@@ -157,28 +161,36 @@ export function preparePool(
     );
   }
   if (returnIndices && indexDtype === 'int32' && indexMode === 'flat') checkInt32FlatPool(plan);
-  const output = valueOutput(run.out, tensor.dtype, plan.outputLength);
-  checkNoAlias(output, 'out', tensor.data, 'input.data');
-  const indices = returnIndices ? indexOutput(run.indicesOut, indexDtype, plan.outputLength) : null;
+  const output = valueOutput(run.out, tensor.dtype, plan.outputLength, 'out', fresh);
+  if (output) checkNoAlias(output, 'out', tensor.data, 'input.data');
+  const indices = returnIndices
+    ? indexOutput(run.indicesOut, indexDtype, plan.outputLength, 'indicesOut', fresh)
+    : null;
   if (indices) {
     checkNoAlias(indices, 'indicesOut', tensor.data, 'input.data');
-    checkNoAlias(indices, 'indicesOut', output, 'out');
+    if (output) checkNoAlias(indices, 'indicesOut', output, 'out');
   }
-  return { plan, input: tensor.data, output, indices, indexDtype, threads, dtype: tensor.dtype, indexMode };
+  const dtype = tensor.dtype;
+  return { plan, input: tensor.data, output, indices, returnIndices, indexDtype, threads, dtype, indexMode };
 }
 
 /** The result of a prepared call once its backend has filled the buffers. */
-export function poolResult(p: PreparedPool): OutputTensor | PoolWithIndices {
-  const result: OutputTensor = { data: p.output, shape: p.plan.outputShape, dtype: p.dtype };
-  if (!p.indices) return result;
-  if (p.indexMode === 'flat') poolIndicesToFlat(p.plan, p.indices);
-  return [result, { data: p.indices, shape: p.plan.outputShape.slice(), dtype: p.indexDtype }];
+export function poolResult(
+  p: PreparedPool,
+  output = p.output as ValueArray,
+  indices = p.indices,
+): OutputTensor | PoolWithIndices {
+  const result: OutputTensor = { data: output, shape: p.plan.outputShape, dtype: p.dtype };
+  if (!indices) return result;
+  if (p.indexMode === 'flat') poolIndicesToFlat(p.plan, indices);
+  return [result, { data: indices, shape: p.plan.outputShape.slice(), dtype: p.indexDtype }];
 }
 
-/** Runs a prepared pool call off the JS thread. */
+/** Runs a prepared pool call off the JS thread; outputs left to the backend come back with the Promise. */
 export async function runPoolAsync(p: PreparedPool): Promise<OutputTensor | PoolWithIndices> {
-  await activeBackend().poolAsync(p.plan, p.input, p.output, p.indices, p.threads, p.dtype);
-  return poolResult(p);
+  const indices = p.indices ?? (p.returnIndices ? p.indexDtype : null);
+  const [output, indexArray] = await activeBackend().poolAsync(p.plan, p.input, p.output, indices, p.threads, p.dtype);
+  return poolResult(p, output, indexArray);
 }
 
 /** Runs one pooling call on resolved parameters (shared by the function and the class). */
@@ -193,7 +205,7 @@ export function runPool(
   layout: Layout = 'NCHW',
 ): OutputTensor | PoolWithIndices {
   const p = preparePool(input, params, returnIndices, indexDtype, run, indexMode, cache, layout);
-  backendFor(p.plan).pool(p.plan, p.input, p.output, p.indices, p.threads, p.dtype);
+  backendFor(p.plan).pool(p.plan, p.input, p.output as ValueArray, p.indices, p.threads, p.dtype);
   return poolResult(p);
 }
 
@@ -307,6 +319,7 @@ export class MaxPool2d<R extends boolean = false> {
       this.indexMode,
       this.#plans,
       this.layout,
+      'deferred',
     );
     return (await runPoolAsync(prepared)) as PoolResult<R, D>;
   }

@@ -15,7 +15,7 @@ import {
   type UnpoolPlan,
 } from './geometry';
 import { type IndexMode, readIndexMode, unpoolIndicesToPlane } from './index-mode';
-import { checkNoAlias, readFloatTensor, readIndexTensor, valueOutput } from './input';
+import { checkNoAlias, type FreshOutput, readFloatTensor, readIndexTensor, valueOutput } from './input';
 import type { DType, FloatArray, IndexArray, OutputTensor, Tensor, ValueArray } from './tensor';
 
 /** Everything `maxUnpool2d` accepts besides the input and indices. */
@@ -55,7 +55,8 @@ export interface PreparedUnpool {
   plan: UnpoolPlan;
   input: ValueArray;
   indices: IndexArray;
-  output: ValueArray;
+  /** Null when left to the backend (async calls without `out`). */
+  output: ValueArray | null;
   threads: number;
   dtype: DType;
 }
@@ -70,6 +71,7 @@ export function prepareUnpool(
   out: unknown,
   indexMode: IndexMode = 'plane',
   layout: Layout = 'NCHW',
+  fresh: FreshOutput = 'unzeroed',
 ): PreparedUnpool {
   const tensor = readFloatTensor(input, 'input');
   const idx = readIndexTensor(indices, 'indices');
@@ -84,17 +86,20 @@ export function prepareUnpool(
       `Int32Array indices cannot address a ${plan.OH}x${plan.OW} output plane; use BigInt64Array`,
     );
   }
-  const output = valueOutput(out, tensor.dtype, plan.outputLength);
-  checkNoAlias(output, 'out', tensor.data, 'input.data');
-  checkNoAlias(output, 'out', idx.data, 'indices.data');
+  // Both backends zero-fill the output before scattering: a fresh one need not be zeroed here.
+  const output = valueOutput(out, tensor.dtype, plan.outputLength, 'out', fresh);
+  if (output) {
+    checkNoAlias(output, 'out', tensor.data, 'input.data');
+    checkNoAlias(output, 'out', idx.data, 'indices.data');
+  }
   const planeIndices = indexMode === 'flat' ? unpoolIndicesToPlane(plan, idx.data) : idx.data;
   return { plan, input: tensor.data, indices: planeIndices, output, threads, dtype: tensor.dtype };
 }
 
 /** Runs a prepared unpool call off the JS thread. */
 export async function runUnpoolAsync(p: PreparedUnpool): Promise<OutputTensor> {
-  await activeBackend().unpoolAsync(p.plan, p.input, p.indices, p.output, p.threads);
-  return { data: p.output, shape: p.plan.outputShape, dtype: p.dtype };
+  const output = await activeBackend().unpoolAsync(p.plan, p.input, p.indices, p.output, p.threads);
+  return { data: output, shape: p.plan.outputShape, dtype: p.dtype };
 }
 
 /** Runs one unpooling call on resolved parameters (shared by the function and the class). */
@@ -109,8 +114,9 @@ export function runUnpool(
   layout: Layout = 'NCHW',
 ): OutputTensor {
   const p = prepareUnpool(input, indices, params, outputSize, threadsOption, out, indexMode, layout);
-  activeBackend().unpool(p.plan, p.input, p.indices, p.output, p.threads);
-  return { data: p.output, shape: p.plan.outputShape, dtype: p.dtype };
+  const output = p.output as ValueArray;
+  activeBackend().unpool(p.plan, p.input, p.indices, output, p.threads);
+  return { data: output, shape: p.plan.outputShape, dtype: p.dtype };
 }
 
 /**
@@ -202,7 +208,8 @@ export class MaxUnpool2d {
   ): Promise<OutputTensor<D>> {
     checkSignal(run.signal);
     const threads = run.threads ?? this.threads;
-    const p = prepareUnpool(input, indices, this.#params, outputSize, threads, run.out, this.indexMode, this.layout);
+    const { indexMode, layout } = this;
+    const p = prepareUnpool(input, indices, this.#params, outputSize, threads, run.out, indexMode, layout, 'deferred');
     return (await runUnpoolAsync(p)) as OutputTensor<D>;
   }
 }

@@ -85,23 +85,55 @@ export function valueDType(data: unknown, name: string, declared?: unknown): DTy
   return dtype;
 }
 
-/** Allocates a zeroed value array of `dtype`. */
-export function allocValues(dtype: DType, length: number): ValueArray {
+/**
+ * Outputs at least this large are allocated without zeroing when the kernel writes every element: fresh zeroed
+ * memory costs page faults or a memset that can exceed the pooling itself. Below it, a plain typed array is cheaper.
+ */
+export const UNZEROED_MIN_BYTES = 1 << 16;
+
+/** Memory for `bytes` whose contents are left as they were (Node's `Buffer.allocUnsafeSlow`, never pooled). */
+function unzeroedBuffer(bytes: number): ArrayBuffer {
+  return Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
+}
+
+/**
+ * Allocates a value array of `dtype`. `unzeroed`: only for outputs the backend overwrites entirely; large ones then
+ * skip zeroing (see `UNZEROED_MIN_BYTES`).
+ */
+export function allocValues(dtype: DType, length: number, unzeroed = false): ValueArray {
+  const bytes = length * valueBytes(dtype);
+  const buffer = unzeroed && bytes >= UNZEROED_MIN_BYTES ? unzeroedBuffer(bytes) : undefined;
   switch (dtype) {
     case 'float32':
-      return new Float32Array(length);
+      return buffer ? new Float32Array(buffer, 0, length) : new Float32Array(length);
     case 'float64':
-      return new Float64Array(length);
+      return buffer ? new Float64Array(buffer, 0, length) : new Float64Array(length);
     case 'int8':
-      return new Int8Array(length);
+      return buffer ? new Int8Array(buffer, 0, length) : new Int8Array(length);
     case 'uint8':
-      return new Uint8Array(length);
+      return buffer ? new Uint8Array(buffer, 0, length) : new Uint8Array(length);
     case 'int16':
-      return new Int16Array(length);
+      return buffer ? new Int16Array(buffer, 0, length) : new Int16Array(length);
     case 'int32':
-      return new Int32Array(length);
+      return buffer ? new Int32Array(buffer, 0, length) : new Int32Array(length);
     default:
-      return new Uint16Array(length);
+      return buffer ? new Uint16Array(buffer, 0, length) : new Uint16Array(length);
+  }
+}
+
+/** Bytes per element of `dtype`. */
+export function valueBytes(dtype: DType): number {
+  switch (dtype) {
+    case 'float64':
+      return 8;
+    case 'float32':
+    case 'int32':
+      return 4;
+    case 'int8':
+    case 'uint8':
+      return 1;
+    default:
+      return 2;
   }
 }
 
@@ -117,8 +149,13 @@ export function allocFloat(dtype: DType, length: number): FloatArray {
   return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 
-/** Allocates a zeroed index array of `dtype`. */
-export function allocIndex(dtype: IndexDType, length: number): IndexArray {
+/** Allocates an index array of `dtype`; `unzeroed` as for `allocValues`. */
+export function allocIndex(dtype: IndexDType, length: number, unzeroed = false): IndexArray {
+  const bytes = length * (dtype === 'int64' ? 8 : 4);
+  if (unzeroed && bytes >= UNZEROED_MIN_BYTES) {
+    const buffer = unzeroedBuffer(bytes);
+    return dtype === 'int64' ? new BigInt64Array(buffer, 0, length) : new Int32Array(buffer, 0, length);
+  }
   return dtype === 'int64' ? new BigInt64Array(length) : new Int32Array(length);
 }
 

@@ -9,6 +9,7 @@
 #include "async_ops.h"
 #include "dispatch.h"
 #include "errors.h"
+#include "pin.h"
 #include "pool_op.h"
 #include "thread_pool.h"
 #include "unpool_op.h"
@@ -21,6 +22,7 @@ namespace {
 // Per-environment state, freed by node-addon-api when the environment is torn down.
 struct AddonState {
   const KernelTable* kernels;  // the ISA this environment's calls run with (setIsa changes it)
+  BufferPinner pinner;         // how async calls keep this environment's buffers in place
 };
 
 AddonState& state_of(Napi::Env env) {
@@ -46,14 +48,15 @@ Napi::Value max_unpool_2d(const Napi::CallbackInfo& info) {
 
 Napi::Value max_pool_2d_async(const Napi::CallbackInfo& info) {
   int threads = 0;
-  const PoolCall call = parse_pool_args(info, &threads);
-  return queue_pool(info, *state_of(info.Env()).kernels, call, call_thread_count(threads));
+  const PoolCall call = parse_pool_args(info, &threads, /*allow_fresh_outputs=*/true);
+  AddonState& state = state_of(info.Env());
+  return queue_pool(info, state.pinner, *state.kernels, call, call_thread_count(threads));
 }
 
 Napi::Value max_unpool_2d_async(const Napi::CallbackInfo& info) {
   int threads = 0;
-  const UnpoolCall call = parse_unpool_args(info, &threads);
-  return queue_unpool(info, call, call_thread_count(threads));
+  const UnpoolCall call = parse_unpool_args(info, &threads, /*allow_fresh_output=*/true);
+  return queue_unpool(info, state_of(info.Env()).pinner, call, call_thread_count(threads));
 }
 
 Napi::Value isa(const Napi::CallbackInfo& info) {
@@ -136,7 +139,7 @@ void export_function(Napi::Env env, Napi::Object exports, const char* name) {
 }
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
-  env.SetInstanceData(new AddonState{&best_kernels()});
+  env.SetInstanceData(new AddonState{&best_kernels(), BufferPinner(env)});
   export_function<max_pool_2d>(env, exports, "maxPool2d");
   export_function<max_unpool_2d>(env, exports, "maxUnpool2d");
   export_function<max_pool_2d_async>(env, exports, "maxPool2dAsync");

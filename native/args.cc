@@ -206,6 +206,16 @@ IndexType index_type_of(const ArrayArg& array) {
   return array.type == napi_bigint64_array ? IndexType::kInt64 : IndexType::kInt32;
 }
 
+// The index width an async call asks the addon to allocate: "int64" or "int32".
+IndexType fresh_index_type(const Napi::Value& value) {
+  const std::string name = value.As<Napi::String>().Utf8Value();
+  if (name == "int64") return IndexType::kInt64;
+  if (name == "int32") return IndexType::kInt32;
+  throw_type_error(value.Env(), kErrInvalidArgType,
+                   "The \"indices\" argument must be a BigInt64Array, an Int32Array, null, \"int64\" or \"int32\". "
+                   "Received \"" + name + "\"");
+}
+
 }  // namespace
 
 void check_arg_count(const Napi::CallbackInfo& info, size_t min_count, size_t max_count, const char* signature) {
@@ -222,15 +232,27 @@ void check_arg_count(const Napi::CallbackInfo& info, size_t expected, const char
                        (expected == 1 ? "" : "s") + ". Received " + std::to_string(info.Length()));
 }
 
-PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads) {
+PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_outputs) {
   check_arg_count(info, 5, 7, "maxPool2d(input, output, indices, plan, threads, dtype?, channels?)");
   const Napi::Env env = info.Env();
   const ArrayArg input = value_array_arg(info[0], "input");
-  const ArrayArg output = value_array_arg(info[1], "output");
-  check_same_type(info[1], output, "output", input, "input");
-  const bool has_indices = !info[2].IsNull();
+  // Async calls may leave the outputs to the addon: null output, and "int64" / "int32" for the indices.
+  const bool fresh_output = allow_fresh_outputs && info[1].IsNull();
+  ArrayArg output;
+  if (!fresh_output) {
+    output = value_array_arg(info[1], "output");
+    check_same_type(info[1], output, "output", input, "input");
+  }
+  IndexType index_type = IndexType::kNone;
   ArrayArg indices;
-  if (has_indices) indices = index_array_arg(info[2], "indices", "a BigInt64Array, an Int32Array or null");
+  const bool fresh_indices = allow_fresh_outputs && info[2].IsString();
+  if (fresh_indices) {
+    index_type = fresh_index_type(info[2]);
+  } else if (!info[2].IsNull()) {
+    indices = index_array_arg(info[2], "indices", "a BigInt64Array, an Int32Array or null");
+    index_type = index_type_of(indices);
+  }
+  const bool has_indices = index_type != IndexType::kNone;
   double fields[kPoolPlanLength];
   read_plan(info[3], fields, kPoolPlanLength);
   *threads = parse_thread_count(info[4], "threads", 0);
@@ -238,37 +260,43 @@ PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads) {
   PoolCall call{};
   if (PlanError error = decode_pool_plan(fields, &call.plan)) throw_range_error(env, kErrOutOfRange, error.message);
   const PoolPlan& plan = call.plan;
-  if (has_indices && indices.type == napi_int32_array && plan.in_plane_size > INT32_MAX) {
+  if (index_type == IndexType::kInt32 && plan.in_plane_size > INT32_MAX) {
     throw_range_error(env, kErrOutOfRange,
                       "Int32Array indices cannot address an input plane of " + std::to_string(plan.geom.H) + "x" +
                           std::to_string(plan.geom.W) + " (" + std::to_string(plan.in_plane_size) +
                           " elements, more than 2^31 - 1); pass a BigInt64Array");
   }
   check_length(env, input, "input", plan.input_length, "planes * H * W");
-  check_length(env, output, "output", plan.output_length, "planes * OH * OW");
-  if (has_indices) {
+  if (!fresh_output) {
+    check_length(env, output, "output", plan.output_length, "planes * OH * OW");
+    check_disjoint(env, input, "input", output, "output");
+  }
+  if (has_indices && !fresh_indices) {
     check_length(env, indices, "indices", plan.output_length, "planes * OH * OW");
     check_disjoint(env, input, "input", indices, "indices");
-    check_disjoint(env, output, "output", indices, "indices");
+    if (!fresh_output) check_disjoint(env, output, "output", indices, "indices");
   }
-  check_disjoint(env, input, "input", output, "output");
 
   call.value_type = value_type_of(input, optional_arg(info, 5));
   call.channels = channels_of(optional_arg(info, 6), plan.planes);
-  call.index_type = has_indices ? index_type_of(indices) : IndexType::kNone;
+  call.index_type = index_type;
   call.input = input.data;
-  call.output = output.data;
-  call.indices = has_indices ? indices.data : nullptr;
+  call.output = output.data;  // null when fresh: the caller allocates
+  call.indices = indices.data;
   return call;
 }
 
-UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads) {
+UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_output) {
   check_arg_count(info, 5, 7, "maxUnpool2d(input, indices, output, plan, threads, dtype?, channels?)");
   const Napi::Env env = info.Env();
   const ArrayArg input = value_array_arg(info[0], "input");
   const ArrayArg indices = index_array_arg(info[1], "indices", "a BigInt64Array or Int32Array");
-  const ArrayArg output = value_array_arg(info[2], "output");
-  check_same_type(info[2], output, "output", input, "input");
+  const bool fresh_output = allow_fresh_output && info[2].IsNull();  // async: the addon allocates it
+  ArrayArg output;
+  if (!fresh_output) {
+    output = value_array_arg(info[2], "output");
+    check_same_type(info[2], output, "output", input, "input");
+  }
   double fields[kUnpoolPlanLength];
   read_plan(info[3], fields, kUnpoolPlanLength);
   *threads = parse_thread_count(info[4], "threads", 0);
@@ -285,9 +313,11 @@ UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads) {
   }
   check_length(env, input, "input", plan.input_length, "planes * IH * IW");
   check_length(env, indices, "indices", plan.input_length, "planes * IH * IW");
-  check_length(env, output, "output", plan.output_length, "planes * OH * OW");
-  check_disjoint(env, input, "input", output, "output");
-  check_disjoint(env, indices, "indices", output, "output");
+  if (!fresh_output) {
+    check_length(env, output, "output", plan.output_length, "planes * OH * OW");
+    check_disjoint(env, input, "input", output, "output");
+    check_disjoint(env, indices, "indices", output, "output");
+  }
 
   call.value_type = value_type_of(input, optional_arg(info, 5));
   call.channels = channels_of(optional_arg(info, 6), plan.planes);

@@ -23,10 +23,12 @@ void check_arg_count(const Napi::CallbackInfo& info, size_t min_count, size_t ma
 
 // maxPool2d(input, output, indices, plan, threads, dtype?, channels?). `threads` gets the per-call cap
 // (0 = default); `dtype` re-reads a Uint16Array as float16 / bfloat16; `channels` > 0 means NHWC.
-PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads);
+// With `allow_fresh_outputs` (the async form), output may be null and indices "int64" / "int32": the call
+// then comes back with null pointers for them, and the caller allocates buffers of the plan's length.
+PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_outputs = false);
 
-// maxUnpool2d(input, indices, output, plan, threads, dtype?, channels?).
-UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads);
+// maxUnpool2d(input, indices, output, plan, threads, dtype?, channels?); output may be null as above.
+UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_output = false);
 
 // An integer in [min_value, kMaxThreads]; `name` appears in the error message.
 int parse_thread_count(const Napi::Value& value, const char* name, int min_value);

@@ -1,72 +1,17 @@
 #include "async_ops.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
 
 #include "errors.h"
+#include "thread_pool.h"
 
 namespace maxpool2d {
 namespace {
 
-constexpr size_t kBufferArgs = 3;  // input, output / indices, indices / output
-
-// Shared by both ops: a Promise, and strong references to the call's buffers so GC cannot free them
-// while Execute reads and writes their memory on another thread.
-class BufferedWorker : public Napi::AsyncWorker {
- public:
-  BufferedWorker(const Napi::CallbackInfo& info, const char* resource_name)
-      : Napi::AsyncWorker(info.Env(), resource_name), deferred_(Napi::Promise::Deferred::New(info.Env())) {
-    for (size_t i = 0; i < kBufferArgs; ++i) {
-      if (info[i].IsObject()) buffers_[i] = Napi::Persistent(info[i].As<Napi::Object>());
-    }
-  }
-
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- protected:
-  // Runs on the JS thread once Execute is done; resolves or rejects the Promise.
-  virtual void settle() { deferred_.Resolve(Env().Undefined()); }
-
-  Napi::Promise::Deferred deferred_;
-
- private:
-  // Replaces node-addon-api's completion, which rethrows a failed resolve out of a C callback (an abort).
-  // That happens when a Worker is torn down with calls in flight: Node still completes the queued work
-  // but can no longer run JS. Nobody is left to observe the Promise then, so the failure is dropped.
-  void OnWorkComplete(Napi::Env env, napi_status status) override {
-    if (status != napi_cancelled) {
-      try {
-        Napi::HandleScope scope(env);
-        settle();
-      } catch (...) {
-      }
-    }
-    Destroy();
-  }
-
-  Napi::ObjectReference buffers_[kBufferArgs];
-};
-
-// JS may detach (transfer) or shrink a buffer while the work runs, and Node-API cannot pin its memory: the
-// kernels therefore never touch JS memory off the JS thread. The input is copied in when the call is made, the
-// results are written to private memory and copied out when the Promise settles, after checking that the
-// caller's buffer still has its length. That costs a copy of each on the JS thread, not a crash.
-class PrivateBytes {
- public:
-  PrivateBytes() = default;
-  PrivateBytes(const void* from, size_t bytes) : bytes_(bytes), data_(new uint8_t[bytes ? bytes : 1]) {
-    if (from != nullptr && bytes != 0) std::memcpy(data_.get(), from, bytes);
-  }
-  void* get() const { return data_.get(); }
-  size_t size() const { return bytes_; }
-
- private:
-  size_t bytes_ = 0;
-  std::unique_ptr<uint8_t[]> data_;
-};
-
-size_t typed_array_element_size(napi_typedarray_type type) {
+size_t element_bytes(napi_typedarray_type type) {
   switch (type) {
     case napi_int8_array:
     case napi_uint8_array:
@@ -84,98 +29,230 @@ size_t typed_array_element_size(napi_typedarray_type type) {
   }
 }
 
-// Copies `from` into the typed array held by `ref`, or returns false if it no longer has `from.size()` bytes.
-bool copy_out(const Napi::ObjectReference& ref, const PrivateBytes& from) {
-  if (ref.IsEmpty() || from.size() == 0) return true;
-  Napi::Value value = ref.Value();
-  if (!value.IsTypedArray()) return false;
-  // The C API reads SharedArrayBuffer-backed arrays too; `data` already includes the view's offset.
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(value.Env(), value, &type, &length, &data, nullptr, nullptr) != napi_ok) return false;
-  if (data == nullptr || length * typed_array_element_size(type) != from.size()) return false;
-  std::memcpy(data, from.get(), from.size());
-  return true;
+napi_typedarray_type typed_array_type(const Napi::Value& array) {
+  napi_typedarray_type type = napi_float64_array;
+  napi_get_typedarray_info(array.Env(), array, &type, nullptr, nullptr, nullptr, nullptr);
+  return type;
 }
 
-Napi::Value detached_error(Napi::Env env, const char* op) {
-  return make_range_error(env, kErrBufferLength,
-                          std::string("an output buffer was detached or resized while ") + op + " was running")
-      .Value();
+struct FreeDeleter {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+using PrivateMemory = std::unique_ptr<uint8_t, FreeDeleter>;
+
+PrivateMemory allocate_private(size_t bytes) { return PrivateMemory(static_cast<uint8_t*>(std::malloc(bytes ? bytes : 1))); }
+
+// A TypedArray of `length` elements that only this call can see until its Promise settles, so nobody can
+// detach it meanwhile. V8 owns the memory (it is freed off the JS thread, and the result stays transferable);
+// it is not zeroed (napi_create_buffer): every kernel writes every element. The pages are first touched by the
+// kernel, off the JS thread.
+Napi::Value fresh_typed_array(Napi::Env env, napi_typedarray_type type, size_t length) {
+  napi_value bytes = nullptr, buffer = nullptr, array = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_buffer(env, length * element_bytes(type), nullptr, &bytes), Napi::Value());
+  NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, bytes, nullptr, nullptr, nullptr, &buffer, nullptr),
+                       Napi::Value());
+  NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, type, length, buffer, 0, &array), Napi::Value());
+  return Napi::Value(env, array);
 }
 
-int64_t index_bytes(IndexType type) { return type == IndexType::kInt64 ? 8 : type == IndexType::kInt32 ? 4 : 0; }
-
-class PoolWorker final : public BufferedWorker {
+// One buffer of an async call as the kernel sees it off the JS thread:
+//  - the caller's memory itself, when pinned (pin.h);
+//  - else a private copy: taken at the call for inputs, copied out at settle for outputs (after checking the
+//    caller's buffer still has its length);
+//  - or, for an output the caller left to the addon, a fresh TypedArray nobody else has seen.
+class StagedBuffer {
  public:
-  PoolWorker(const Napi::CallbackInfo& info, const KernelTable& kernels, const PoolCall& call, int threads)
-      : BufferedWorker(info, "maxpool2d:maxPool2dAsync"),
-        kernels_(kernels),
-        call_(call),
-        threads_(threads),
-        input_(call.input, static_cast<size_t>(call.plan.input_length * elem_size(call.value_type))),
-        output_(nullptr, static_cast<size_t>(call.plan.output_length * elem_size(call.value_type))),
-        indices_(nullptr, static_cast<size_t>(call.plan.output_length * index_bytes(call.index_type))),
-        output_ref_(info[1].IsObject() ? Napi::Persistent(info[1].As<Napi::Object>()) : Napi::ObjectReference()),
-        indices_ref_(info[2].IsObject() ? Napi::Persistent(info[2].As<Napi::Object>()) : Napi::ObjectReference()) {
-    call_.input = input_.get();
-    call_.output = output_.get();
-    call_.indices = call.indices != nullptr ? indices_.get() : nullptr;
+  StagedBuffer() = default;
+
+  static StagedBuffer input(BufferPinner& pinner, const Napi::Value& array, const void* data, size_t bytes) {
+    StagedBuffer b(array, bytes);
+    if (pinner.pin(array)) {
+      b.data_ = const_cast<void*>(data);
+    } else {
+      b.memory_ = allocate_private(bytes);
+      if (!b.memory_) throw_range_error(array.Env(), kErrOutOfRange, "cannot allocate a copy of the input");
+      if (bytes != 0) std::memcpy(b.memory_.get(), data, bytes);
+      b.data_ = b.memory_.get();
+    }
+    return b;
+  }
+
+  static StagedBuffer output(BufferPinner& pinner, const Napi::Value& array, void* data, size_t bytes) {
+    StagedBuffer b(array, bytes);
+    if (pinner.pin(array)) {
+      b.data_ = data;
+    } else {
+      b.memory_ = allocate_private(bytes);
+      if (!b.memory_) throw_range_error(array.Env(), kErrOutOfRange, "cannot allocate the output");
+      b.data_ = b.memory_.get();
+      b.copy_out_ = true;
+    }
+    return b;
+  }
+
+  static StagedBuffer fresh(Napi::Env env, napi_typedarray_type type, size_t length) {
+    Napi::Value array = fresh_typed_array(env, type, length);
+    StagedBuffer b(array, length * element_bytes(type));
+    napi_get_typedarray_info(env, array, nullptr, nullptr, &b.data_, nullptr, nullptr);
+    return b;
+  }
+
+  void* data() const { return data_; }
+
+  // JS thread, at settle: the array to resolve with.
+  Napi::Value value() const { return ref_.Value(); }
+
+  // JS thread, at settle: copies a private output out. False if the caller's buffer lost its length.
+  bool finish() {
+    if (!copy_out_ || bytes_ == 0) return true;
+    Napi::Value array = ref_.Value();
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (!array.IsTypedArray() ||
+        napi_get_typedarray_info(array.Env(), array, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+        data == nullptr || length * element_bytes(type) != bytes_) {
+      return false;
+    }
+    std::memcpy(data, memory_.get(), bytes_);
+    return true;
   }
 
  private:
-  void Execute() override { run_pool(kernels_, call_, threads_); }  // private memory only, no napi
+  StagedBuffer(const Napi::Value& array, size_t bytes)
+      : ref_(Napi::Persistent(array.As<Napi::Object>())), bytes_(bytes) {}
+
+  Napi::ObjectReference ref_;  // the caller's array, kept alive (and with it its memory) until settle
+  PrivateMemory memory_;
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+  bool copy_out_ = false;
+};
+
+// A Promise settled from the JS thread once Execute is done.
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  PromiseWorker(Napi::Env env, const char* resource_name)
+      : Napi::AsyncWorker(env, resource_name), deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ protected:
+  virtual void settle() = 0;
+
+  Napi::Value detached_error(const char* op) {
+    return make_range_error(Env(), kErrBufferLength,
+                            std::string("an output buffer was detached or resized while ") + op + " was running")
+        .Value();
+  }
+
+  Napi::Promise::Deferred deferred_;
+
+ private:
+  // Replaces node-addon-api's completion, which rethrows a failed resolve out of a C callback (an abort).
+  // That happens when a Worker is torn down with calls in flight: Node still completes the queued work
+  // but can no longer run JS. Nobody is left to observe the Promise then, so the failure is dropped.
+  void OnWorkComplete(Napi::Env env, napi_status status) override {
+    if (status != napi_cancelled) {
+      try {
+        Napi::HandleScope scope(env);
+        settle();
+      } catch (...) {
+      }
+    }
+    Destroy();
+  }
+};
+
+napi_typedarray_type index_array_type(IndexType type) {
+  return type == IndexType::kInt64 ? napi_bigint64_array : napi_int32_array;
+}
+
+size_t index_bytes(IndexType type) { return type == IndexType::kInt64 ? 8 : type == IndexType::kInt32 ? 4 : 0; }
+
+class PoolWorker final : public PromiseWorker {
+ public:
+  PoolWorker(const Napi::CallbackInfo& info, BufferPinner& pinner, const KernelTable& kernels,
+             const PoolCall& call, int threads)
+      : PromiseWorker(info.Env(), "maxpool2d:maxPool2dAsync"), kernels_(kernels), call_(call), threads_(threads) {
+    const napi_typedarray_type type = typed_array_type(info[0]);
+    const size_t in_bytes = static_cast<size_t>(call.plan.input_length) * element_bytes(type);
+    const size_t out_length = static_cast<size_t>(call.plan.output_length);
+    input_ = StagedBuffer::input(pinner, info[0], call.input, in_bytes);
+    output_ = call.output != nullptr
+                  ? StagedBuffer::output(pinner, info[1], call.output, out_length * element_bytes(type))
+                  : StagedBuffer::fresh(Env(), type, out_length);
+    if (call.index_type != IndexType::kNone) {
+      indices_ = call.indices != nullptr
+                     ? StagedBuffer::output(pinner, info[2], call.indices, out_length * index_bytes(call.index_type))
+                     : StagedBuffer::fresh(Env(), index_array_type(call.index_type), out_length);
+    }
+    call_.input = input_.data();
+    call_.output = output_.data();
+    call_.indices = call.index_type != IndexType::kNone ? indices_.data() : nullptr;
+  }
+
+ private:
+  void Execute() override {  // no napi here
+    BackgroundScope background;
+    run_pool(kernels_, call_, threads_);
+  }
 
   void settle() override {
-    const bool ok = copy_out(output_ref_, output_) && (call_.indices == nullptr || copy_out(indices_ref_, indices_));
-    if (ok) {
-      BufferedWorker::settle();
+    const bool has_indices = call_.index_type != IndexType::kNone;
+    if (!output_.finish() || (has_indices && !indices_.finish())) {
+      deferred_.Reject(detached_error("maxPool2dAsync"));
     } else {
-      deferred_.Reject(detached_error(Env(), "maxPool2dAsync"));
+      Napi::Array result = Napi::Array::New(Env(), 2);
+      result.Set(0u, output_.value());
+      result.Set(1u, has_indices ? indices_.value() : Env().Null());
+      deferred_.Resolve(result);
     }
   }
 
   const KernelTable& kernels_;
   PoolCall call_;
   const int threads_;
-  PrivateBytes input_, output_, indices_;
-  Napi::ObjectReference output_ref_, indices_ref_;
+  StagedBuffer input_, output_, indices_;
 };
 
-class UnpoolWorker final : public BufferedWorker {
+class UnpoolWorker final : public PromiseWorker {
  public:
-  UnpoolWorker(const Napi::CallbackInfo& info, const UnpoolCall& call, int threads)
-      : BufferedWorker(info, "maxpool2d:maxUnpool2dAsync"),
-        call_(call),
-        threads_(threads),
-        input_(call.input, static_cast<size_t>(call.plan.input_length * elem_size(call.value_type))),
-        indices_(call.indices, static_cast<size_t>(call.plan.input_length * index_bytes(call.index_type))),
-        output_(nullptr, static_cast<size_t>(call.plan.output_length * elem_size(call.value_type))),
-        output_ref_(info[2].IsObject() ? Napi::Persistent(info[2].As<Napi::Object>()) : Napi::ObjectReference()) {
-    call_.input = input_.get();
-    call_.indices = indices_.get();
-    call_.output = output_.get();
+  UnpoolWorker(const Napi::CallbackInfo& info, BufferPinner& pinner, const UnpoolCall& call, int threads)
+      : PromiseWorker(info.Env(), "maxpool2d:maxUnpool2dAsync"), call_(call), threads_(threads) {
+    const napi_typedarray_type type = typed_array_type(info[0]);
+    const size_t in_length = static_cast<size_t>(call.plan.input_length);
+    const size_t out_length = static_cast<size_t>(call.plan.output_length);
+    input_ = StagedBuffer::input(pinner, info[0], call.input, in_length * element_bytes(type));
+    indices_ = StagedBuffer::input(pinner, info[1], call.indices, in_length * index_bytes(call.index_type));
+    output_ = call.output != nullptr
+                  ? StagedBuffer::output(pinner, info[2], call.output, out_length * element_bytes(type))
+                  : StagedBuffer::fresh(Env(), type, out_length);
+    call_.input = input_.data();
+    call_.indices = indices_.data();
+    call_.output = output_.data();
   }
 
  private:
-  void Execute() override { bad_ = run_unpool(call_, threads_); }  // private memory only, no napi
+  void Execute() override {  // no napi here
+    BackgroundScope background;
+    bad_ = run_unpool(call_, threads_);
+  }
 
   void settle() override {
     if (bad_.position >= 0) {
-      // The caller's output was never written: it stays untouched.
+      // The output was never written: it stays untouched.
       deferred_.Reject(make_range_error(Env(), kErrInvalidIndex, describe_bad_index(call_.plan, bad_)).Value());
-    } else if (!copy_out(output_ref_, output_)) {
-      deferred_.Reject(detached_error(Env(), "maxUnpool2dAsync"));
+    } else if (!output_.finish()) {
+      deferred_.Reject(detached_error("maxUnpool2dAsync"));
     } else {
-      BufferedWorker::settle();
+      deferred_.Resolve(output_.value());
     }
   }
 
   UnpoolCall call_;
   const int threads_;
-  PrivateBytes input_, indices_, output_;
-  Napi::ObjectReference output_ref_;
+  StagedBuffer input_, indices_, output_;
   BadIndex bad_;
 };
 
@@ -194,13 +271,14 @@ Napi::Promise queue(Worker* worker) {
 
 }  // namespace
 
-Napi::Promise queue_pool(const Napi::CallbackInfo& info, const KernelTable& kernels, const PoolCall& call,
-                         int threads) {
-  return queue(new PoolWorker(info, kernels, call, threads));
+Napi::Promise queue_pool(const Napi::CallbackInfo& info, BufferPinner& pinner, const KernelTable& kernels,
+                         const PoolCall& call, int threads) {
+  return queue(new PoolWorker(info, pinner, kernels, call, threads));
 }
 
-Napi::Promise queue_unpool(const Napi::CallbackInfo& info, const UnpoolCall& call, int threads) {
-  return queue(new UnpoolWorker(info, call, threads));
+Napi::Promise queue_unpool(const Napi::CallbackInfo& info, BufferPinner& pinner, const UnpoolCall& call,
+                           int threads) {
+  return queue(new UnpoolWorker(info, pinner, call, threads));
 }
 
 }  // namespace maxpool2d

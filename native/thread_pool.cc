@@ -1,6 +1,11 @@
 #include "thread_pool.h"
 
 #include <sched.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <atomic>
 #include <condition_variable>
@@ -37,6 +42,9 @@ struct Job {
 
 class ThreadPool {
  public:
+  // `nice` > 0: workers lower their own scheduling priority by that much when they start (Linux).
+  explicit ThreadPool(int nice) : nice_(nice) {}
+
   void run(Job& job, int helpers) {
     helpers = enqueue(job, helpers);
     for (int i = 0; i < helpers; ++i) work_available_.notify_one();
@@ -47,6 +55,20 @@ class ThreadPool {
     std::unique_lock<std::mutex> lock(mutex_);
     if (job.queued) dequeue(job);
     job.helpers_left.wait(lock, [&job] { return job.helpers_running == 0; });
+  }
+
+  // The caller only waits: every task runs on the pool's workers (it runs them itself only if no worker
+  // could be started).
+  void run_on_workers(Job& job, int helpers) {
+    helpers = enqueue(job, helpers);
+    if (helpers == 0) {
+      job.run_tasks();
+      return;
+    }
+    for (int i = 0; i < helpers; ++i) work_available_.notify_one();
+    std::unique_lock<std::mutex> lock(mutex_);
+    // The last helper to join dequeues the job; once all have left, every task has run.
+    job.helpers_left.wait(lock, [&job] { return !job.queued && job.helpers_running == 0; });
   }
 
  private:
@@ -91,6 +113,10 @@ class ThreadPool {
   }
 
   void worker_loop() {
+#ifdef __linux__
+    // On Linux, PRIO_PROCESS with a thread id renices just that thread.
+    if (nice_ > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice_);
+#endif
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
       work_available_.wait(lock, [this] { return !queue_.empty(); });
@@ -110,6 +136,7 @@ class ThreadPool {
   std::condition_variable work_available_;
   std::deque<Job*> queue_;
   int worker_count_ = 0;
+  const int nice_;
 };
 
 // Leaked on purpose: destroying the pool at exit would race with parked workers, and a Worker's exit
@@ -117,12 +144,25 @@ class ThreadPool {
 // Returns null only if the pool cannot even be allocated; callers then run single-threaded.
 ThreadPool* shared_pool() noexcept {
   try {
-    static ThreadPool* const instance = new ThreadPool();
+    static ThreadPool* const instance = new ThreadPool(0);
     return instance;
   } catch (...) {
     return nullptr;
   }
 }
+
+// Async calls: a second pool whose workers run at a lower priority than the JS threads, so a busy machine
+// still schedules the event loop first. Its size is bounded the same way, so it never oversubscribes more.
+ThreadPool* background_pool() noexcept {
+  try {
+    static ThreadPool* const instance = new ThreadPool(kBackgroundNice);
+    return instance;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+thread_local bool in_background_scope = false;
 
 int usable_cpu_count() {
 #ifdef __linux__
@@ -154,10 +194,23 @@ std::atomic<int>& thread_count_setting() {
 
 }  // namespace
 
+BackgroundScope::BackgroundScope() noexcept : outer_(in_background_scope) { in_background_scope = true; }
+BackgroundScope::~BackgroundScope() { in_background_scope = outer_; }
+
 void parallel_for(int64_t task_count, int threads, TaskRef fn) noexcept {
   if (task_count <= 0) return;
-  const int64_t helpers = (threads < task_count ? threads : task_count) - 1;
+  const int64_t workers = threads < task_count ? threads : task_count;
   Job job(fn, task_count);
+  if (in_background_scope) {
+    ThreadPool* pool = background_pool();
+    if (pool == nullptr) {
+      job.run_tasks();
+    } else {
+      pool->run_on_workers(job, static_cast<int>(workers < 1 ? 1 : workers));
+    }
+    return;
+  }
+  const int64_t helpers = workers - 1;
   ThreadPool* pool = helpers > 0 ? shared_pool() : nullptr;
   if (pool == nullptr) {
     job.run_tasks();

@@ -28,7 +28,26 @@ class TaskRef {
 
 // Runs fn(task) for every task in [0, task_count) on up to `threads` threads, the caller included, and
 // returns when all are done. Safe to call from several threads at once. `fn` must not throw.
+// Inside a BackgroundScope the caller only waits and the tasks run on the background pool instead.
 void parallel_for(int64_t task_count, int threads, TaskRef fn) noexcept;
+
+// How much the background pool's workers lower their priority (Linux nice levels; 0 elsewhere).
+constexpr int kBackgroundNice = 10;
+
+// While one is alive on a thread, parallel_for calls from that thread run entirely on a second process-wide
+// pool whose workers have a lower scheduling priority. Async work (on libuv's threads) uses it: the event
+// loop's thread then wins the CPU whenever it has something to do, and at most `threads` kernels run at once
+// however many libuv threads wait on them.
+class BackgroundScope {
+ public:
+  BackgroundScope() noexcept;
+  ~BackgroundScope();
+  BackgroundScope(const BackgroundScope&) = delete;
+  BackgroundScope& operator=(const BackgroundScope&) = delete;
+
+ private:
+  bool outer_;
+};
 
 // Threads to use for `work` units when at most `max_threads` are allowed: one per kMinWorkPerThread.
 int threads_for_work(int64_t work, int max_threads) noexcept;

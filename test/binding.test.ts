@@ -649,6 +649,81 @@ describe.skipIf(!binding)('native binding', () => {
       }
     });
 
+    it('allocates the outputs it is asked to (null output, "int64" / "int32" indices), bit for bit', async () => {
+      const input = makeInput(Float32Array, g, 6);
+      const ref = referencePool(input, g);
+      const expected = expectedPoolBits(input, ref);
+      for (const kind of ['int64', 'int32', null] as const) {
+        const [output, indices] = await b.maxPool2dAsync(input, null, kind, poolPlan(g), 0);
+        expect(output).toBeInstanceOf(Float32Array);
+        expectSameBits(bitsOf(output), expected, `fresh ${kind}`);
+        if (kind === null) expect(indices).toBeNull();
+        else {
+          expect(indices).toBeInstanceOf(kind === 'int64' ? BigInt64Array : Int32Array);
+          expectIndices(indices as NativeIndices, ref.indices, `fresh ${kind}`);
+        }
+      }
+      const unpooled = await b.maxUnpool2dAsync(
+        new Float32Array([1, 2]),
+        new Int32Array([3, 0]),
+        null,
+        unpoolPlan(1, 1, 2, 2, 2),
+        0,
+      );
+      expect(Array.from(unpooled)).toEqual([2, 0, 0, 1]);
+      expect(codeOf(() => b.maxPool2dAsync(input, null, 'int16' as never, poolPlan(g), 0))).toMatchObject({
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+      // Only the async form allocates: a sync call still needs its output.
+      expect(codeOf(() => b.maxPool2d(input, null as never, null, poolPlan(g), 0))).toMatchObject({
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+    });
+
+    it("pins the caller's ArrayBuffers in place instead of copying them; its own outputs stay transferable", async () => {
+      const input = makeInput(Float32Array, g, 7);
+      const out = new Float32Array(g.planes * g.OH * g.OW);
+      const done = b.maxPool2dAsync(input, out, 'int64', poolPlan(g), 0);
+      for (const buffer of [input.buffer, out.buffer]) {
+        // Node 20 clones an untransferable buffer instead of moving it; Node 21+ throws DataCloneError.
+        try {
+          structuredClone(buffer, { transfer: [buffer] });
+        } catch (e) {
+          expect((e as Error).name).toBe('DataCloneError');
+        }
+        expect(buffer.byteLength).toBeGreaterThan(0);
+      }
+      const [output, indices] = await done;
+      expect(output).toBe(out);
+      expectSameBits(bitsOf(out), expectedPoolBits(input, referencePool(input, g)), 'pinned');
+      const fresh = (indices as BigInt64Array).buffer;
+      structuredClone(fresh, { transfer: [fresh] });
+      expect(fresh.byteLength).toBe(0);
+    });
+
+    it('copies a resizable ArrayBuffer (it could shrink) and reads a SharedArrayBuffer in place', async () => {
+      const source = makeInput(Float32Array, g, 8);
+      const expected = expectedPoolBits(source, referencePool(source, g));
+      // ES2024's resizable ArrayBuffer (Node 20 has it; the TS lib here predates it).
+      type Resizable = ArrayBuffer & { resize(bytes: number): void };
+      const Resizable = ArrayBuffer as unknown as new (bytes: number, options: { maxByteLength: number }) => Resizable;
+      const resizable = new Resizable(source.byteLength, { maxByteLength: source.byteLength * 2 });
+      const shared = new SharedArrayBuffer(source.byteLength);
+      for (const buffer of [resizable, shared]) {
+        const input = new Float32Array(buffer);
+        input.set(source);
+        const done = b.maxPool2dAsync(input, null, null, poolPlan(g), 0);
+        if (buffer === resizable) resizable.resize(16); // the call works on its copy
+        const [output] = await done;
+        expectSameBits(bitsOf(output), expected, buffer === resizable ? 'resizable' : 'shared');
+      }
+      // Not pinned, so still transferable.
+      structuredClone(resizable, { transfer: [resizable] });
+      expect(resizable.byteLength).toBe(0);
+    });
+
     it('maxUnpool2dAsync scatters, and rejects a bad index with the output untouched', async () => {
       const input = new Float32Array([1, 2, 3, 4, 5, 6]);
       const output = new Float32Array(35).fill(7);
@@ -673,8 +748,8 @@ describe.skipIf(!binding)('native binding', () => {
 
     it('throws argument errors synchronously instead of rejecting', () => {
       const call = (fn: () => unknown) => codeOf(fn);
-      const pool = b.maxPool2dAsync as (...a: unknown[]) => Promise<void>;
-      const unpool = b.maxUnpool2dAsync as (...a: unknown[]) => Promise<void>;
+      const pool = b.maxPool2dAsync as (...a: unknown[]) => Promise<unknown>;
+      const unpool = b.maxUnpool2dAsync as (...a: unknown[]) => Promise<unknown>;
       expect(call(() => pool()).code).toBe('ERR_MAXPOOL2D_ARG_COUNT');
       expect(call(() => pool(new Float32Array(16), new Float64Array(4), null, poolPlan(g), 0)).code).toBe(
         'ERR_INVALID_ARG_TYPE',

@@ -3,7 +3,7 @@
  * and buffers of the right lengths, and fills the output.
  */
 import type { PoolPlan, UnpoolPlan } from '../geometry';
-import type { DType, IndexArray, ValueArray } from '../tensor';
+import type { DType, IndexArray, IndexDType, ValueArray } from '../tensor';
 
 export interface Backend {
   readonly name: 'native' | 'js';
@@ -26,21 +26,28 @@ export interface Backend {
    * then zero-fills `output` and scatters `input` into it.
    */
   unpool(plan: UnpoolPlan, input: ValueArray, indices: IndexArray, output: ValueArray, threads: number): void;
-  /** `pool` without blocking the event loop. */
+  /**
+   * `pool` without blocking the event loop. A null `output`, or an index dtype in place of `indices`, asks the
+   * backend to allocate that buffer; the Promise resolves with `[output, indices]` (indices null if none asked).
+   * `input` must not be modified until the Promise settles.
+   */
   poolAsync(
     plan: PoolPlan,
     input: ValueArray,
-    output: ValueArray,
-    indices: IndexArray | null,
+    output: ValueArray | null,
+    indices: IndexArray | IndexDType | null,
     threads: number,
     dtype?: DType,
-  ): Promise<void>;
-  /** `unpool` without blocking the event loop; a bad index rejects and leaves the output untouched. */
+  ): Promise<[ValueArray, IndexArray | null]>;
+  /**
+   * `unpool` without blocking the event loop; a null `output` is allocated by the backend. Resolves with the
+   * output; a bad index rejects and leaves the output untouched.
+   */
   unpoolAsync(
     plan: UnpoolPlan,
     input: ValueArray,
     indices: IndexArray,
-    output: ValueArray,
+    output: ValueArray | null,
     threads: number,
-  ): Promise<void>;
+  ): Promise<ValueArray>;
 }

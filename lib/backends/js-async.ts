@@ -6,7 +6,15 @@
  * than that is a slice of its own.
  */
 import type { PoolPlan, UnpoolPlan } from '../geometry';
-import type { DType, IndexArray, ValueArray } from '../tensor';
+import {
+  allocIndex,
+  allocValues,
+  type DType,
+  type IndexArray,
+  type IndexDType,
+  type ValueArray,
+  valueDType,
+} from '../tensor';
 import { poolJs } from './js-pool';
 import { checkUnpoolIndices, scatterJs } from './js-unpool';
 
@@ -22,20 +30,31 @@ async function slices(planes: number, workPerPlane: number, run: (start: number,
   }
 }
 
-export function poolJsAsync(
+export async function poolJsAsync(
   plan: PoolPlan,
   input: ValueArray,
-  output: ValueArray,
-  indices: IndexArray | null,
-  dtype?: DType,
-) {
+  outputOrNull: ValueArray | null,
+  indicesOrDtype: IndexArray | IndexDType | null,
+  dtype: DType = valueDType(input, 'input'),
+): Promise<[ValueArray, IndexArray | null]> {
+  const output = outputOrNull ?? allocValues(dtype, plan.outputLength, true);
+  const indices =
+    typeof indicesOrDtype === 'string' ? allocIndex(indicesOrDtype, plan.outputLength, true) : indicesOrDtype;
   const work = plan.OH * plan.OW * plan.kernel[0] * plan.kernel[1];
-  return slices(plan.planes, work, (start, end) => poolJs(plan, input, output, indices, start, end, dtype));
+  await slices(plan.planes, work, (start, end) => poolJs(plan, input, output, indices, start, end, dtype));
+  return [output, indices];
 }
 
-export async function unpoolJsAsync(plan: UnpoolPlan, input: ValueArray, indices: IndexArray, output: ValueArray) {
+export async function unpoolJsAsync(
+  plan: UnpoolPlan,
+  input: ValueArray,
+  indices: IndexArray,
+  outputOrNull: ValueArray | null,
+): Promise<ValueArray> {
   await nextTurn();
   checkUnpoolIndices(plan, indices);
+  const output = outputOrNull ?? allocValues(valueDType(input, 'input'), plan.outputLength);
   output.fill(0);
   await slices(plan.planes, plan.IH * plan.IW * 4, (start, end) => scatterJs(plan, input, indices, output, start, end));
+  return output;
 }

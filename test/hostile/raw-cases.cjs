@@ -367,6 +367,24 @@ group('types', () => {
       for (const [label, make] of values) {
         // null is how pool says "no indices": a valid call, not a hostile one.
         const valid = op.kind === 'pool' && slot === 2 && label === 'null';
+        // A null output asks an async call to allocate it: valid too, checked on what the Promise returns.
+        const outputSlot = op.kind === 'pool' ? 1 : 2;
+        if (op.isAsync && slot === outputSlot && label === 'null') {
+          add(
+            `${op.name}/${slotName}=null-allocates`,
+            () => {
+              const v = validArgs(op);
+              v.args[slot] = null;
+              return call(op, v.args).then((result) =>
+                op.kind === 'pool'
+                  ? poolCheck(v.args[0], result[0], result[1], G0)
+                  : unpoolCheck(v.args[0], v.args[1], result, U0),
+              );
+            },
+            ok(true, (check) => check()),
+          );
+          continue;
+        }
         add(
           `${op.name}/${slotName}=${label}`,
           () => {
