@@ -162,13 +162,16 @@ export function preparePool(
   }
   if (returnIndices && indexDtype === 'int32' && indexMode === 'flat') checkInt32FlatPool(plan);
   const output = valueOutput(run.out, tensor.dtype, plan.outputLength, 'out', fresh);
-  if (output) checkNoAlias(output, 'out', tensor.data, 'input.data');
+  // Only caller-supplied buffers can alias (and reading `.buffer` of a small fresh array would cost more than
+  // the pooling: V8 keeps those on its heap until asked for their ArrayBuffer).
+  const givenOut = run.out != null;
+  if (output && givenOut) checkNoAlias(output, 'out', tensor.data, 'input.data');
   const indices = returnIndices
     ? indexOutput(run.indicesOut, indexDtype, plan.outputLength, 'indicesOut', fresh)
     : null;
-  if (indices) {
+  if (indices && run.indicesOut != null) {
     checkNoAlias(indices, 'indicesOut', tensor.data, 'input.data');
-    if (output) checkNoAlias(indices, 'indicesOut', output, 'out');
+    if (output && givenOut) checkNoAlias(indices, 'indicesOut', output, 'out');
   }
   const dtype = tensor.dtype;
   return { plan, input: tensor.data, output, indices, returnIndices, indexDtype, threads, dtype, indexMode };

@@ -88,7 +88,7 @@ export function prepareUnpool(
   }
   // Both backends zero-fill the output before scattering: a fresh one need not be zeroed here.
   const output = valueOutput(out, tensor.dtype, plan.outputLength, 'out', fresh);
-  if (output) {
+  if (output && out != null) {
     checkNoAlias(output, 'out', tensor.data, 'input.data');
     checkNoAlias(output, 'out', idx.data, 'indices.data');
   }
