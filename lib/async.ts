@@ -9,7 +9,7 @@ import { readLayout, resolvePoolParams, resolveUnpoolParams } from './geometry';
 import { readIndexMode } from './index-mode';
 import { type MaxPool2dOptions, type PoolWithIndices, preparePool, readRunFlags, runPoolAsync } from './maxpool2d';
 import { type IndicesInput, type MaxUnpool2dOptions, prepareUnpool, runUnpoolAsync } from './maxunpool2d';
-import type { FloatArray, OutputTensor, Tensor, ValueArray } from './tensor';
+import type { FloatArray, OutputTensor, Tensor, TensorData } from './tensor';
 
 /**
  * `maxPool2d` without blocking the event loop.
@@ -21,11 +21,11 @@ import type { FloatArray, OutputTensor, Tensor, ValueArray } from './tensor';
  * const [values, indices] = await maxPool2dAsync(x, { kernelSize: 2, returnIndices: true, signal });
  * ```
  */
-export async function maxPool2dAsync<D extends ValueArray = FloatArray>(
+export async function maxPool2dAsync<D extends TensorData = FloatArray>(
   input: Tensor<D>,
   options: MaxPool2dOptions & AsyncOptions & { returnIndices: true },
 ): Promise<PoolWithIndices<D>>;
-export async function maxPool2dAsync<D extends ValueArray = FloatArray>(
+export async function maxPool2dAsync<D extends TensorData = FloatArray>(
   input: Tensor<D>,
   options: MaxPool2dOptions & AsyncOptions & { returnIndices?: false },
 ): Promise<OutputTensor<D>>;
@@ -53,7 +53,7 @@ export async function maxPool2dAsync(
  * const restored = await maxUnpool2dAsync(values, indices, { kernelSize: 2 });
  * ```
  */
-export async function maxUnpool2dAsync<D extends ValueArray = FloatArray>(
+export async function maxUnpool2dAsync<D extends TensorData = FloatArray>(
   input: Tensor<D>,
   indices: IndicesInput,
   options: MaxUnpool2dOptions & AsyncOptions,

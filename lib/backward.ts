@@ -50,7 +50,7 @@ export function nativeOp(name: NativeOpName, work: number): NativeBinding | null
 export function readFloat(value: unknown, name: string): { data: FloatArray; shape: readonly number[]; dtype: DType } {
   const tensor = readFloatTensor(value, name);
   if (tensor.dtype !== 'float32' && tensor.dtype !== 'float64') {
-    throw typeError(`${name}.data`, 'a Float32Array or Float64Array (float32 / float64 only)', tensor.data);
+    throw typeError(`${name}.data`, 'a Float32Array or Float64Array (float32 / float64 only)', tensor.raw);
   }
   return { data: tensor.data as FloatArray, shape: tensor.shape, dtype: tensor.dtype };
 }

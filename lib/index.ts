@@ -29,7 +29,7 @@ export {
 } from './backward';
 export { type ErrorCode, MaxPoolRangeError, MaxPoolTypeError } from './errors';
 export { type Layout, pooledSize, type Size2, unpooledSize } from './geometry';
-export { flatToPlaneIndices, type IndexMode, planeToFlatIndices } from './index-mode';
+export { flatToPlaneIndices, type IndexConvertOptions, type IndexMode, planeToFlatIndices } from './index-mode';
 export {
   MaxPool2d,
   type MaxPool2dModuleOptions,
@@ -46,9 +46,10 @@ export {
   type MaxUnpool2dOptions,
   maxUnpool2d,
 } from './maxunpool2d';
-export { fromOnnx, type OnnxTensorData, type OnnxTensorLike, type OnnxTypeOf, toOnnx } from './onnx';
+export { fromOnnx, type OnnxTensorData, type OnnxTensorLike, type OnnxType, type OnnxTypeOf, toOnnx } from './onnx';
 export {
   type DType,
+  type Float16ArrayOf,
   type FloatArray,
   formatTensor,
   type HalfDType,
@@ -58,6 +59,7 @@ export {
   type NestedList,
   type OutputTensor,
   type Tensor,
+  type TensorData,
   toList,
   type ValueArray,
 } from './tensor';

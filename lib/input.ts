@@ -6,10 +6,14 @@ import { describe, MaxPoolRangeError, MaxPoolTypeError, typeError } from './erro
 import {
   allocIndex,
   allocValues,
+  bitsView,
   type DType,
+  float16View,
   type IndexArray,
   type IndexDType,
   indexDType,
+  isFloat16Array,
+  type TensorData,
   type ValueArray,
   valueBytes,
   valueDType,
@@ -36,6 +40,8 @@ interface TensorFields {
  * throws otherwise), and its `type` must be one of `types`.
  */
 function tensorFields(value: object, name: string, types: readonly string[]): TensorFields {
+  const list = types.map((t) => `'${t}'`);
+  const expected = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list.at(-1)}` : list[0];
   const v = value as { data?: unknown; shape?: unknown; dims?: unknown; type?: unknown; location?: unknown };
   if (v.shape !== undefined || v.dims === undefined) return { data: v.data, shape: v.shape, shapeKey: 'shape' };
   if (v.location !== undefined && v.location !== 'cpu') {
@@ -43,7 +49,7 @@ function tensorFields(value: object, name: string, types: readonly string[]): Te
   }
   const type = v.type;
   if (type !== undefined && !types.includes(type as string)) {
-    throw typeError(`${name}.type`, types.map((t) => `'${t}'`).join(' or '), type);
+    throw typeError(`${name}.type`, expected, type);
   }
   return { data: v.data, shape: v.dims, shapeKey: 'dims', type };
 }
@@ -53,23 +59,44 @@ function checkType(name: string, type: unknown, dtype: string): void {
   if (type !== undefined && type !== dtype) throw typeError(`${name}.type`, `'${dtype}' as its data is`, type);
 }
 
+/** ORT `type`s a value tensor may have: every ONNX Runtime JS numeric type this package pools. */
+export const ORT_VALUE_TYPES = ['float32', 'float64', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32'] as const;
+
+/** A value tensor after its kinds have been checked. */
+export interface ReadValueTensor extends ReadTensor<ValueArray> {
+  dtype: DType;
+  /** The caller's array: `data` is the same, except that a `Float16Array` is read as a `Uint16Array` of its bits. */
+  raw: unknown;
+  /** Whether the caller's array is a `Float16Array` (its results are `Float16Array`s too). */
+  float16Array: boolean;
+}
+
 /**
- * Checks that `value` is `{ data, shape, dtype? }` (or ORT's `{ type, dims, data }`, float32 / float64 only) with
- * a value array of a supported dtype (`dtype` tells float16 / bfloat16 bits in a Uint16Array from uint16).
+ * Checks that `value` is `{ data, shape, dtype? }` (or ORT's `{ type, dims, data }`) with a value array of a
+ * supported dtype (`dtype` tells float16 / bfloat16 bits in a Uint16Array from uint16; a `Float16Array` is
+ * float16). `data` of the result is what the backends take: a `Float16Array` becomes a `Uint16Array` over the same
+ * memory, so its bits (NaN payloads included) travel untouched.
  */
-export function readFloatTensor(value: unknown, name: string): ReadTensor<ValueArray> & { dtype: DType } {
+export function readFloatTensor(value: unknown, name: string): ReadValueTensor {
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) {
     throw typeError(name, 'a tensor { data, shape }', value);
   }
-  const { data, shape, shapeKey, type } = tensorFields(value, name, ['float32', 'float64']);
-  if (shapeKey === 'dims' && !(data instanceof Float32Array || data instanceof Float64Array)) {
-    throw typeError(`${name}.data`, 'a Float32Array or Float64Array', data);
+  const { data, shape, shapeKey, type } = tensorFields(value, name, ORT_VALUE_TYPES);
+  let dtype: DType;
+  if (shapeKey === 'dims') {
+    // ORT: a float16 tensor's data is a Uint16Array of bits (or a Float16Array where the runtime has it).
+    dtype = valueDType(data, `${name}.data`);
+    if (dtype === 'uint16' && type === 'float16') dtype = 'float16';
+    else if (dtype === 'uint16' && type !== undefined && type !== 'uint16') {
+      throw typeError(`${name}.type`, "'uint16' or 'float16' as its data is a Uint16Array", type);
+    }
+    checkType(name, type, dtype);
+  } else {
+    dtype = valueDType(data, `${name}.data`, (value as { dtype?: unknown }).dtype);
   }
-  const declared = shapeKey === 'shape' ? (value as { dtype?: unknown }).dtype : undefined;
-  const dtype = valueDType(data, `${name}.data`, declared);
-  checkType(name, type, dtype);
   if (!Array.isArray(shape)) throw typeError(`${name}.${shapeKey}`, 'an array of 3 or 4 integers', shape);
-  return { data: data as ValueArray, shape, dtype };
+  const float16Array = isFloat16Array(data);
+  return { data: bitsView(data) as ValueArray, shape, dtype, raw: data, float16Array };
 }
 
 /** `readFloatTensor` under the name that says what it reads now. */
@@ -132,7 +159,10 @@ function allocate<T>(name: string, length: number, bytesPerElement: number, make
  */
 export type FreshOutput = 'zeroed' | 'unzeroed' | 'deferred';
 
-/** A caller-supplied value output buffer, checked, or a fresh one. */
+/**
+ * A caller-supplied value output buffer, checked, or a fresh one. A `Float16Array` `out` (float16 only) is
+ * returned as a `Uint16Array` over the same memory, the form the backends write.
+ */
 export function valueOutput(
   out: unknown,
   dtype: DType,
@@ -167,7 +197,7 @@ export function valueOutput(
       `${name} must be a ${dtype} array like the input, but got ${describe(out)}`,
     );
   }
-  const array = out as ValueArray;
+  const array = bitsView(out) as ValueArray;
   if (array.length !== length) {
     throw new MaxPoolRangeError(
       'ERR_MAXPOOL2D_BUFFER_LENGTH',
@@ -175,6 +205,15 @@ export function valueOutput(
     );
   }
   return array;
+}
+
+/**
+ * The `data` a result hands back: the backends' array, as a `Float16Array` over the same memory when the input
+ * was a `Float16Array` (the caller's own `out` when that is one), else as it is.
+ */
+export function resultData(output: ValueArray, float16Array: boolean, out?: unknown): TensorData {
+  if (!float16Array) return output;
+  return isFloat16Array(out) ? (out as TensorData) : float16View(output);
 }
 
 /** A caller-supplied index output buffer, checked, or a fresh one (`fresh` as for `valueOutput`). */

@@ -16,7 +16,15 @@ import {
   type Size2,
 } from './geometry';
 import { checkInt32FlatPool, type IndexMode, poolIndicesToFlat, readIndexMode } from './index-mode';
-import { checkNoAlias, type FreshOutput, indexOutput, readFloatTensor, readIndexDType, valueOutput } from './input';
+import {
+  checkNoAlias,
+  type FreshOutput,
+  indexOutput,
+  readFloatTensor,
+  readIndexDType,
+  resultData,
+  valueOutput,
+} from './input';
 import type {
   DType,
   FloatArray,
@@ -25,6 +33,7 @@ import type {
   IndexTensor,
   OutputTensor,
   Tensor,
+  TensorData,
   ValueArray,
 } from './tensor';
 
@@ -32,8 +41,11 @@ import type {
 export interface RunOptions {
   /** Threads for this call (native backend); default: `getNumThreads()`. */
   threads?: number;
-  /** Write the values here instead of allocating (same dtype as the input, exact length). */
-  out?: ValueArray;
+  /**
+   * Write the values here instead of allocating (same dtype as the input, exact length; for float16 a
+   * `Uint16Array` or a `Float16Array`).
+   */
+  out?: TensorData;
   /** Write the indices here instead of allocating (`BigInt64Array` or `Int32Array` per `indexDtype`). */
   indicesOut?: IndexArray;
 }
@@ -56,18 +68,20 @@ export interface MaxPool2dOptions extends PoolGeometryOptions, RunOptions {
   indexDtype?: IndexDType;
   /**
    * How the returned indices count: `'plane'` (PyTorch's `h * W + w` within each (n, c) plane; default) or
-   * `'flat'` (ONNX's `((n * C + c) * H + h) * W + w` over the whole input).
+   * `'flat'`: the offset into the whole input in its layout, ONNX's `((n * C + c) * H + h) * W + w` for NCHW,
+   * `((n * H + h) * W + w) * C + c` for NHWC (TensorFlow's `max_pool_with_argmax`, batch included).
    */
   indexMode?: IndexMode;
   /**
    * `'NCHW'` (default: shape `[N, C, H, W]` or `[C, H, W]`) or `'NHWC'` (channels last: `[N, H, W, C]` or
-   * `[H, W, C]`). The output and indices have the input's layout; indices still count `h * W + w` per plane.
+   * `[H, W, C]`). The output and indices have the input's layout; plane indices still count `h * W + w` per
+   * plane.
    */
   layout?: Layout;
 }
 
 /** What `maxPool2d` returns with `returnIndices: true`, as PyTorch's `(output, indices)`. */
-export type PoolWithIndices<D extends ValueArray = ValueArray> = [OutputTensor<D>, IndexTensor];
+export type PoolWithIndices<D extends TensorData = TensorData> = [OutputTensor<D>, IndexTensor];
 
 export function readRunFlags(options: MaxPool2dOptions) {
   const returnIndices = options.returnIndices ?? false;
@@ -95,12 +109,10 @@ export interface PreparedPool {
   dtype: DType;
   /** `'flat'`: the backend writes plane indices, `poolResult` turns them into flat ones. */
   indexMode: IndexMode;
-}
-
-function checkFlatLayout(indexMode: IndexMode, layout: Layout): void {
-  if (indexMode === 'flat' && layout === 'NHWC') {
-    throw new MaxPoolRangeError('ERR_OUT_OF_RANGE', "indexMode 'flat' is not supported with layout 'NHWC'");
-  }
+  /** The input was a `Float16Array`: the result's `data` is one too (over `output`'s memory). */
+  float16Array: boolean;
+  /** The caller's `out`, if any (returned as it is when it is the result's kind). */
+  out: unknown;
 }
 
 /** A module's last plan: calls with the input shape of the previous call skip re-planning. */
@@ -152,7 +164,6 @@ export function preparePool(
 ): PreparedPool {
   const tensor = readFloatTensor(input, 'input');
   const threads = readThreads(run.threads);
-  checkFlatLayout(indexMode, layout);
   const plan = cachedPlan(tensor.shape, params, tensor.data.length, layout, cache);
   if (returnIndices && indexDtype === 'int32' && maxPoolIndex(plan) > 2 ** 31 - 1) {
     throw new MaxPoolRangeError(
@@ -173,17 +184,29 @@ export function preparePool(
     checkNoAlias(indices, 'indicesOut', tensor.data, 'input.data');
     if (output && givenOut) checkNoAlias(indices, 'indicesOut', output, 'out');
   }
-  const dtype = tensor.dtype;
-  return { plan, input: tensor.data, output, indices, returnIndices, indexDtype, threads, dtype, indexMode };
+  return {
+    plan,
+    input: tensor.data,
+    output,
+    indices,
+    returnIndices,
+    indexDtype,
+    threads,
+    dtype: tensor.dtype,
+    indexMode,
+    float16Array: tensor.float16Array,
+    out: run.out,
+  };
 }
 
-/** The result of a prepared call once its backend has filled the buffers. */
+/** The result of a prepared call once its backend has filled the buffers (async: the ones it returned). */
 export function poolResult(
   p: PreparedPool,
   output = p.output as ValueArray,
   indices = p.indices,
 ): OutputTensor | PoolWithIndices {
-  const result: OutputTensor = { data: output, shape: p.plan.outputShape, dtype: p.dtype };
+  const data = resultData(output, p.float16Array, p.out);
+  const result: OutputTensor = { data, shape: p.plan.outputShape, dtype: p.dtype };
   if (!indices) return result;
   if (p.indexMode === 'flat') poolIndicesToFlat(p.plan, indices);
   return [result, { data: indices, shape: p.plan.outputShape.slice(), dtype: p.indexDtype }];
@@ -225,11 +248,11 @@ export function runPool(
  * // indices.data = BigInt64Array [5n, 7n, 13n, 15n]
  * ```
  */
-export function maxPool2d<D extends ValueArray = FloatArray>(
+export function maxPool2d<D extends TensorData = FloatArray>(
   input: Tensor<D>,
   options: MaxPool2dOptions & { returnIndices: true },
 ): PoolWithIndices<D>;
-export function maxPool2d<D extends ValueArray = FloatArray>(
+export function maxPool2d<D extends TensorData = FloatArray>(
   input: Tensor<D>,
   options: MaxPool2dOptions & { returnIndices?: false },
 ): OutputTensor<D>;
@@ -242,7 +265,7 @@ export function maxPool2d(input: Tensor, options: MaxPool2dOptions): OutputTenso
 }
 
 /** `forward`'s result: `[output, indices]` for a module built with `returnIndices: true`. */
-export type PoolResult<R extends boolean, D extends ValueArray> = R extends true ? PoolWithIndices<D> : OutputTensor<D>;
+export type PoolResult<R extends boolean, D extends TensorData> = R extends true ? PoolWithIndices<D> : OutputTensor<D>;
 
 /** Constructor options of `MaxPool2d` (everything but `kernelSize`). */
 export type MaxPool2dModuleOptions = Omit<MaxPool2dOptions, 'kernelSize' | 'out' | 'indicesOut'>;
@@ -286,12 +309,11 @@ export class MaxPool2d<R extends boolean = false> {
     this.indexDtype = flags.indexDtype;
     this.indexMode = flags.indexMode;
     this.layout = flags.layout;
-    checkFlatLayout(this.indexMode, this.layout);
     this.threads = flags.threads || undefined;
   }
 
   /** Pools `input`; returns `[output, indices]` when the module was built with `returnIndices: true`. */
-  forward<D extends ValueArray>(input: Tensor<D>, run: RunOptions = {}): PoolResult<R, D> {
+  forward<D extends TensorData>(input: Tensor<D>, run: RunOptions = {}): PoolResult<R, D> {
     const merged = run.threads === undefined && this.threads !== undefined ? { ...run, threads: this.threads } : run;
     const result = runPool(
       input,
@@ -307,7 +329,7 @@ export class MaxPool2d<R extends boolean = false> {
   }
 
   /** `forward` without blocking the event loop (see `maxPool2dAsync`). */
-  async forwardAsync<D extends ValueArray>(
+  async forwardAsync<D extends TensorData>(
     input: Tensor<D>,
     run: RunOptions & AsyncOptions = {},
   ): Promise<PoolResult<R, D>> {

@@ -15,8 +15,8 @@ import {
   type UnpoolPlan,
 } from './geometry';
 import { type IndexMode, readIndexMode, unpoolIndicesToPlane } from './index-mode';
-import { checkNoAlias, type FreshOutput, readFloatTensor, readIndexTensor, valueOutput } from './input';
-import type { DType, FloatArray, IndexArray, OutputTensor, Tensor, ValueArray } from './tensor';
+import { checkNoAlias, type FreshOutput, readFloatTensor, readIndexTensor, resultData, valueOutput } from './input';
+import type { DType, FloatArray, IndexArray, OutputTensor, Tensor, TensorData, ValueArray } from './tensor';
 
 /** Everything `maxUnpool2d` accepts besides the input and indices. */
 export interface MaxUnpool2dOptions extends UnpoolGeometryOptions {
@@ -34,10 +34,11 @@ export interface MaxUnpool2dOptions extends UnpoolGeometryOptions {
   /** Threads for this call (native backend). */
   threads?: number;
   /** Write the output here instead of allocating (same dtype as the input, exact length); it is zero-filled. */
-  out?: ValueArray;
+  out?: TensorData;
   /**
-   * How `indices` count: `'plane'` (PyTorch's, within each (n, c) plane; default) or `'flat'` (ONNX's, over the
-   * whole output `((n * C + c) * H + h) * W + w`; each must fall in its own element's plane).
+   * How `indices` count: `'plane'` (PyTorch's, within each (n, c) plane; default) or `'flat'` (the offset into
+   * the whole output in its layout: `((n * C + c) * H + h) * W + w` for NCHW, `((n * H + h) * W + w) * C + c` for
+   * NHWC; each must fall in its own element's plane).
    */
   indexMode?: IndexMode;
   /** `'NCHW'` (default) or `'NHWC'`: the layout of the input, the indices and the output, as in `maxPool2d`. */
@@ -59,6 +60,10 @@ export interface PreparedUnpool {
   output: ValueArray | null;
   threads: number;
   dtype: DType;
+  /** The input was a `Float16Array`: the result's `data` is one too (`resultData`). */
+  float16Array: boolean;
+  /** The caller's `out`, as given. */
+  out: unknown;
 }
 
 /** Checks one unpooling call on resolved parameters and readies its output (shared by every entry point). */
@@ -76,9 +81,6 @@ export function prepareUnpool(
   const tensor = readFloatTensor(input, 'input');
   const idx = readIndexTensor(indices, 'indices');
   const threads = readThreads(threadsOption);
-  if (indexMode === 'flat' && layout === 'NHWC') {
-    throw new MaxPoolRangeError('ERR_OUT_OF_RANGE', "indexMode 'flat' is not supported with layout 'NHWC'");
-  }
   const plan = planUnpool(tensor.shape, params, tensor.data.length, idx.shape, idx.data.length, outputSize, layout);
   if (idx.data instanceof Int32Array && plan.OH * plan.OW > 2 ** 31) {
     throw new MaxPoolRangeError(
@@ -93,13 +95,14 @@ export function prepareUnpool(
     checkNoAlias(output, 'out', idx.data, 'indices.data');
   }
   const planeIndices = indexMode === 'flat' ? unpoolIndicesToPlane(plan, idx.data) : idx.data;
-  return { plan, input: tensor.data, indices: planeIndices, output, threads, dtype: tensor.dtype };
+  const { dtype, float16Array } = tensor;
+  return { plan, input: tensor.data, indices: planeIndices, output, threads, dtype, float16Array, out };
 }
 
 /** Runs a prepared unpool call off the JS thread. */
 export async function runUnpoolAsync(p: PreparedUnpool): Promise<OutputTensor> {
   const output = await activeBackend().unpoolAsync(p.plan, p.input, p.indices, p.output, p.threads);
-  return { data: output, shape: p.plan.outputShape, dtype: p.dtype };
+  return { data: resultData(output, p.float16Array, p.out), shape: p.plan.outputShape, dtype: p.dtype };
 }
 
 /** Runs one unpooling call on resolved parameters (shared by the function and the class). */
@@ -116,7 +119,7 @@ export function runUnpool(
   const p = prepareUnpool(input, indices, params, outputSize, threadsOption, out, indexMode, layout);
   const output = p.output as ValueArray;
   activeBackend().unpool(p.plan, p.input, p.indices, output, p.threads);
-  return { data: output, shape: p.plan.outputShape, dtype: p.dtype };
+  return { data: resultData(output, p.float16Array, out), shape: p.plan.outputShape, dtype: p.dtype };
 }
 
 /**
@@ -131,7 +134,7 @@ export function runUnpool(
  * const z = maxUnpool2d(y, idx, { kernelSize: 2 }); // shape [1, 1, 4, 4], zeros except 5, 7, 13, 15
  * ```
  */
-export function maxUnpool2d<D extends ValueArray = FloatArray>(
+export function maxUnpool2d<D extends TensorData = FloatArray>(
   input: Tensor<D>,
   indices: IndicesInput,
   options: MaxUnpool2dOptions,
@@ -188,11 +191,11 @@ export class MaxUnpool2d {
   }
 
   /** Unpools `input` at `indices`; `outputSize` as in `maxUnpool2d`. */
-  forward<D extends ValueArray>(
+  forward<D extends TensorData>(
     input: Tensor<D>,
     indices: IndicesInput,
     outputSize?: readonly number[] | null,
-    run: { threads?: number; out?: ValueArray } = {},
+    run: { threads?: number; out?: TensorData } = {},
   ): OutputTensor<D> {
     const threads = run.threads ?? this.threads;
     const { indexMode, layout } = this;
@@ -200,11 +203,11 @@ export class MaxUnpool2d {
   }
 
   /** `forward` without blocking the event loop (see `maxUnpool2dAsync`). */
-  async forwardAsync<D extends ValueArray>(
+  async forwardAsync<D extends TensorData>(
     input: Tensor<D>,
     indices: IndicesInput,
     outputSize?: readonly number[] | null,
-    run: { threads?: number; out?: ValueArray } & AsyncOptions = {},
+    run: { threads?: number; out?: TensorData } & AsyncOptions = {},
   ): Promise<OutputTensor<D>> {
     checkSignal(run.signal);
     const threads = run.threads ?? this.threads;

@@ -17,6 +17,16 @@ export type IndexDType = 'int64' | 'int32';
 export type FloatArray = Float32Array | Float64Array;
 /** The typed array behind a tensor of any `DType` (halves: `Uint16Array` of bits). */
 export type ValueArray = FloatArray | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array;
+/**
+ * `Float16Array` where the TypeScript lib in use declares it (`esnext.float16`, ES2025), else `never`: the
+ * types accept a `Float16Array` without requiring that lib (Node 20 has no `Float16Array`).
+ */
+export type Float16ArrayOf = typeof globalThis extends { Float16Array: { prototype: infer T } } ? T : never;
+/**
+ * What a tensor's `data` may be: a `ValueArray`, or a `Float16Array` (Node 24+) for float16, whose results are
+ * `Float16Array`s over the same bits.
+ */
+export type TensorData = ValueArray | Float16ArrayOf;
 /** The typed array behind an index tensor. */
 export type IndexArray = BigInt64Array | Int32Array;
 
@@ -24,14 +34,14 @@ export type IndexArray = BigInt64Array | Int32Array;
  * A dense row-major tensor. `shape` is `[N, C, H, W]` or unbatched `[C, H, W]` (`[N, H, W, C]` / `[H, W, C]`
  * with `layout: 'NHWC'`). `dtype` is needed only for `float16` / `bfloat16` bits in a `Uint16Array`.
  */
-export interface Tensor<D extends ValueArray = ValueArray> {
+export interface Tensor<D extends TensorData = TensorData> {
   data: D;
   shape: readonly number[];
   dtype?: DType;
 }
 
 /** A tensor returned by this package: it also says its dtype. */
-export interface OutputTensor<D extends ValueArray = ValueArray> {
+export interface OutputTensor<D extends TensorData = TensorData> {
   data: D;
   shape: number[];
   dtype: DType;
@@ -51,6 +61,41 @@ export function floatDType(data: unknown, name: string): DType {
   throw typeError(name, 'a Float32Array or Float64Array', data);
 }
 
+/** The runtime's `Float16Array` constructor (Node 24+), or undefined (Node 20). */
+const Float16Ctor = (
+  globalThis as { Float16Array?: new (buffer: ArrayBufferLike, offset: number, length: number) => Uint16ArrayLike }
+).Float16Array;
+
+/** What this package uses of a `Float16Array`: a view with a buffer and a length. */
+interface Uint16ArrayLike extends ArrayBufferView {
+  readonly length: number;
+}
+
+/** Whether `data` is a `Float16Array` (always false where the runtime has none). */
+export function isFloat16Array(data: unknown): boolean {
+  return Float16Ctor !== undefined && data instanceof Float16Ctor;
+}
+
+/** The raw bits of a `Float16Array` as a `Uint16Array` over the same memory; any other array as it is. */
+export function bitsView<A>(data: A): A | Uint16Array {
+  if (!isFloat16Array(data)) return data;
+  const view = data as unknown as Uint16ArrayLike;
+  return new Uint16Array(view.buffer, view.byteOffset, view.length);
+}
+
+/**
+ * A `Float16Array` over the same memory as `bits` (the user-facing form of a float16 result whose input was a
+ * `Float16Array`), or `bits` itself when it already is one. Only called where the runtime has `Float16Array`.
+ */
+export function float16View(bits: ArrayBufferView & { length: number }): TensorData {
+  if (isFloat16Array(bits)) return bits as unknown as TensorData;
+  return new (Float16Ctor as NonNullable<typeof Float16Ctor>)(
+    bits.buffer,
+    bits.byteOffset,
+    bits.length,
+  ) as unknown as TensorData;
+}
+
 /** Whether `dtype` is stored as half-precision bits. */
 export function isHalf(dtype: DType): dtype is HalfDType {
   return dtype === 'float16' || dtype === 'bfloat16';
@@ -68,18 +113,20 @@ export function valueDType(data: unknown, name: string, declared?: unknown): DTy
   else if (data instanceof Uint8Array) dtype = 'uint8';
   else if (data instanceof Int16Array) dtype = 'int16';
   else if (data instanceof Int32Array) dtype = 'int32';
+  else if (isFloat16Array(data)) dtype = 'float16';
   else if (data instanceof Uint16Array) {
     if (declared === 'float16' || declared === 'bfloat16') return declared;
     dtype = 'uint16';
   } else {
     throw typeError(
       name,
-      'a Float32Array, Float64Array, Int8Array, Uint8Array, Int16Array, Uint16Array or Int32Array',
+      `a Float32Array, Float64Array, ${Float16Ctor ? 'Float16Array, ' : ''}Int8Array, Uint8Array, Int16Array, Uint16Array or Int32Array`,
       data,
     );
   }
   if (declared !== undefined && declared !== null && declared !== dtype) {
-    const allowed = dtype === 'uint16' ? "'uint16', 'float16' or 'bfloat16'" : `'${dtype}' as its data is`;
+    const allowed =
+      dtype === 'uint16' && !isFloat16Array(data) ? "'uint16', 'float16' or 'bfloat16'" : `'${dtype}' as its data is`;
     throw typeError(name.replace(/\.data$/, '.dtype'), allowed, declared);
   }
   return dtype;

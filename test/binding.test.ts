@@ -686,7 +686,7 @@ describe.skipIf(!binding)('native binding', () => {
       const input = makeInput(Float32Array, g, 7);
       const out = new Float32Array(g.planes * g.OH * g.OW);
       const done = b.maxPool2dAsync(input, out, 'int64', poolPlan(g), 0);
-      for (const buffer of [input.buffer, out.buffer]) {
+      for (const buffer of [input.buffer, out.buffer] as ArrayBuffer[]) {
         // Node 20 clones an untransferable buffer instead of moving it; Node 21+ throws DataCloneError.
         try {
           structuredClone(buffer, { transfer: [buffer] });
@@ -698,7 +698,7 @@ describe.skipIf(!binding)('native binding', () => {
       const [output, indices] = await done;
       expect(output).toBe(out);
       expectSameBits(bitsOf(out), expectedPoolBits(input, referencePool(input, g)), 'pinned');
-      const fresh = (indices as BigInt64Array).buffer;
+      const fresh = (indices as BigInt64Array).buffer as ArrayBuffer;
       structuredClone(fresh, { transfer: [fresh] });
       expect(fresh.byteLength).toBe(0);
     });

@@ -10,10 +10,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeBinding, setActiveBackend } from '../lib/backend';
 import { MaxPool2d, MaxUnpool2d, maxPool2d, maxPool2dAsync, maxUnpool2d, maxUnpool2dAsync } from '../lib/index';
-import type { DType, ValueArray } from '../lib/tensor';
+import { allocValues, type DType, type ValueArray } from '../lib/tensor';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
-import { ALL_DTYPES, allocOf, bf16FromF32Bits, f16FromF32Bits, fillDType, NEW_DTYPES, toNhwc } from './helpers/dtypes';
+import { ALL_DTYPES, bf16FromF32Bits, f16FromF32Bits, fillDType, NEW_DTYPES, toNhwc } from './helpers/dtypes';
 import { decode, loadGolden, poolOptions } from './helpers/golden';
 import { type PoolCase, poolCaseArb } from './helpers/random-case';
 
@@ -127,7 +127,7 @@ for (const backend of backendCases()) {
           const [ref, refIdx] = maxPool2d({ data: asF64, shape: c.shape }, { ...geometry(c), returnIndices: true });
           const [out, idx] = maxPool2d({ data, shape: c.shape, dtype }, { ...geometry(c), returnIndices: true });
           expectBits(idx.data, refIdx.data, 'indices');
-          const expected = allocOf(dtype, out.data.length);
+          const expected = allocValues(dtype, out.data.length);
           const plane = c.shape.at(-1)! * c.shape.at(-2)!;
           const outPlane = ref.shape.at(-1)! * ref.shape.at(-2)!;
           for (let o = 0; o < expected.length; o++) {
@@ -150,7 +150,7 @@ for (const backend of backendCases()) {
  */
 function convertExact(src: Float32Array, dtype: DType): ValueArray | null {
   const shift = dtype === 'uint8' ? 128 : dtype === 'uint16' ? 32768 : 0;
-  const out = allocOf(dtype, src.length);
+  const out = allocValues(dtype, src.length);
   const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
   for (let i = 0; i < src.length; i++) {
     if (dtype === 'float16' || dtype === 'bfloat16') {

@@ -19,6 +19,7 @@ import {
 import { checkInt32FlatPool } from '../lib/index-mode';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
+import { toNhwc } from './helpers/dtypes';
 import { fillData, type PoolCase, poolCaseArb } from './helpers/random-case';
 
 type Thrown = Error & { code?: string };
@@ -397,3 +398,226 @@ for (const backend of backendCases()) {
       }));
   });
 }
+
+/**
+ * The NHWC flat definition, element by element: the index tensor is [N, OH, OW, C]; element i = (n, oh, ow, c)
+ * with plane index p = h * W + w gets ((n * H + h) * W + w) * C + c.
+ */
+function bruteFlatNhwc(plane: ArrayLike<bigint | number>, indexShape: number[], inputShape: number[]): bigint[] {
+  const [H, W, C] = inputShape.slice(-3);
+  const perImage = indexShape.at(-3)! * indexShape.at(-2)! * C;
+  const out: bigint[] = [];
+  for (let i = 0; i < plane.length; i++) {
+    const n = Math.floor(i / perImage);
+    const c = i % C;
+    const v = Number(plane[i]);
+    const [h, w] = [Math.floor(v / W), v % W];
+    out.push(BigInt(((n * H + h) * W + w) * C + c));
+  }
+  return out;
+}
+
+describe("NHWC with indexMode 'flat': ((n * H + h) * W + w) * C + c", () => {
+  it('a small case by hand, batched and unbatched', () => {
+    // [N=1, H=2, W=2, C=2]: channel 0 holds 0..3, channel 1 holds 10..13 (interleaved).
+    const x = { data: new Float32Array([0, 10, 1, 11, 2, 12, 3, 13]), shape: [1, 2, 2, 2] };
+    const options = { kernelSize: 2, returnIndices: true, layout: 'NHWC' } as const;
+    const [y, plane] = maxPool2d(x, options);
+    const [, flat] = maxPool2d(x, { ...options, indexMode: 'flat' });
+    expect([...y.data]).toEqual([3, 13]);
+    expect([...plane.data]).toEqual([3n, 3n]);
+    expect([...flat.data]).toEqual([6n, 7n]); // x.data[6] = 3, x.data[7] = 13
+    const unbatched = { data: x.data, shape: [2, 2, 2] };
+    const [, flat3] = maxPool2d(unbatched, { ...options, indexMode: 'flat', indexDtype: 'int32' });
+    expect([...flat3.data]).toEqual([6, 7]);
+    expect(flatToPlaneIndices(flat3, unbatched.shape, { layout: 'NHWC' }).data).toEqual(new Int32Array([3, 3]));
+  });
+
+  for (const backend of backendCases()) {
+    it(`pooling: flat == the definition applied to plane indices, points at the maxima, converters agree (${backend.label})`, () => {
+      const restore = backend.use();
+      try {
+        fc.assert(
+          fc.property(poolCaseArb, (c) => {
+            const nchw = fillData(
+              c.shape.reduce((a, b) => a * b, 1),
+              c.dtype,
+              c.seed,
+            );
+            const x = toNhwc(nchw, c.shape);
+            const options = {
+              kernelSize: c.kernel,
+              stride: c.stride,
+              padding: c.padding,
+              dilation: c.dilation,
+              ceilMode: c.ceilMode,
+              returnIndices: true as const,
+              layout: 'NHWC' as const,
+            };
+            const [y, plane] = maxPool2d(x, options);
+            const [yf, flat] = maxPool2d(x, { ...options, indexMode: 'flat' });
+            const [, flat32] = maxPool2d(x, { ...options, indexMode: 'flat', indexDtype: 'int32' });
+            expectBits(yf.data, y.data, 'values');
+            const want = bruteFlatNhwc(plane.data, plane.shape, x.shape);
+            expect([...flat.data]).toEqual(want);
+            expect([...flat32.data].map(BigInt)).toEqual(want);
+            const converted = planeToFlatIndices(plane, x.shape, { layout: 'NHWC' });
+            expectBits(converted.data, flat.data, 'planeToFlatIndices NHWC');
+            const [H, W] = x.shape.slice(-3, -1);
+            const inside = [...plane.data].every((v) => Number(v) < H * W);
+            if (inside) {
+              expectBits(flatToPlaneIndices(flat, x.shape, { layout: 'NHWC' }).data, plane.data, 'flatToPlane');
+              expectBits(
+                flatToPlaneIndices(flat32, x.shape, { layout: 'NHWC' }).data,
+                new Int32Array([...plane.data].map(Number)),
+                'int32',
+              );
+              // The flat index addresses the winner in the NHWC input itself.
+              const bits = (a: Float32Array | Float64Array) =>
+                a instanceof Float32Array ? new Uint32Array(a.buffer) : new BigUint64Array(a.buffer);
+              const src = bits(x.data as Float32Array | Float64Array);
+              const got = bits(y.data as Float32Array | Float64Array);
+              for (let i = 0; i < got.length; i++) {
+                if (y.data[i] === Number.NEGATIVE_INFINITY) continue; // maybe a window with no tap
+                expect(src[Number(flat.data[i])]).toBe(got[i]);
+              }
+            } else {
+              expect(() => flatToPlaneIndices(flat, x.shape, { layout: 'NHWC' })).toThrow(RangeError);
+            }
+          }),
+          { numRuns: 60 },
+        );
+      } finally {
+        restore();
+      }
+    });
+
+    it(`unpooling: flat NHWC == plane NHWC bit for bit, in every form (${backend.label})`, async () => {
+      const restore = backend.use();
+      try {
+        fc.assert(
+          fc.property(poolCaseArb, (c) => {
+            if (c.dilation[0] !== 1 || c.dilation[1] !== 1) return;
+            const x = toNhwc(
+              fillData(
+                c.shape.reduce((a, b) => a * b, 1),
+                c.dtype,
+                c.seed,
+              ),
+              c.shape,
+            );
+            const geometry = { kernelSize: c.kernel, stride: c.stride, padding: c.padding, layout: 'NHWC' as const };
+            const poolOptions = { ...geometry, ceilMode: c.ceilMode, returnIndices: true as const };
+            const [y, plane] = maxPool2d(x, poolOptions);
+            const [, flat] = maxPool2d(x, { ...poolOptions, indexMode: 'flat' });
+            const outputSize = x.shape.slice(-3, -1);
+            let expected: ReturnType<typeof maxUnpool2d>;
+            try {
+              expected = maxUnpool2d(y, plane, { ...geometry, outputSize });
+            } catch {
+              return;
+            }
+            if (![...plane.data].every((v) => Number(v) < outputSize[0] * outputSize[1])) {
+              expect(() => maxUnpool2d(y, flat, { ...geometry, outputSize, indexMode: 'flat' })).toThrow(RangeError);
+              return;
+            }
+            const got = maxUnpool2d(y, flat, { ...geometry, outputSize, indexMode: 'flat' });
+            expect(got.shape).toEqual(x.shape);
+            expectBits(got.data, expected.data, 'maxUnpool2d flat NHWC');
+            const unpool = new MaxUnpool2d(c.kernel, {
+              stride: c.stride,
+              padding: c.padding,
+              layout: 'NHWC',
+              indexMode: 'flat',
+            });
+            expectBits(unpool.forward(y, flat, outputSize).data, expected.data, 'MaxUnpool2d flat NHWC');
+          }),
+          { numRuns: 60 },
+        );
+        const x = toNhwc(fillData(2 * 6 * 14 * 13, 'float32', 4), [2, 6, 14, 13]);
+        const pool = new MaxPool2d(3, {
+          stride: 2,
+          padding: 1,
+          returnIndices: true,
+          indexMode: 'flat',
+          layout: 'NHWC',
+        });
+        const [y, flat] = await pool.forwardAsync(x);
+        const [, plane] = maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, returnIndices: true, layout: 'NHWC' });
+        expectBits(flat.data, planeToFlatIndices(plane, x.shape, { layout: 'NHWC' }).data, 'forwardAsync flat NHWC');
+        const [, flat2] = await maxPool2dAsync(x, {
+          kernelSize: 3,
+          stride: 2,
+          padding: 1,
+          returnIndices: true,
+          indexMode: 'flat',
+          layout: 'NHWC',
+        });
+        expectBits(flat2.data, flat.data, 'maxPool2dAsync flat NHWC');
+        const opts = { kernelSize: 3, stride: 2, padding: 1, outputSize: [14, 13], layout: 'NHWC' as const };
+        const expected = maxUnpool2d(y, plane, opts);
+        expectBits(
+          (await maxUnpool2dAsync(y, flat, { ...opts, indexMode: 'flat' })).data,
+          expected.data,
+          'async unpool',
+        );
+      } finally {
+        restore();
+      }
+    });
+  }
+
+  it('refuses an index in the wrong channel or image, naming it; writes nothing', () => {
+    const x = { data: new Float32Array([0, 10, 1, 11, 2, 12, 3, 13]), shape: [1, 2, 2, 2] };
+    const [y, flat] = maxPool2d(x, { kernelSize: 2, returnIndices: true, layout: 'NHWC', indexMode: 'flat' });
+    const bad = { data: new BigInt64Array([6n, 6n]), shape: flat.shape }; // element 1 is channel 1: 6 is channel 0
+    const error = thrown(() => flatToPlaneIndices(bad, x.shape, { layout: 'NHWC' }));
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.code).toBe('ERR_MAXPOOL2D_INVALID_INDEX');
+    expect(error.message).toBe(
+      'indices.data[1] = 6 is not a flat index into its own plane (n 0, c 1): it must be 1 + k * 2 with 0 <= k < 4',
+    );
+    const out = new Float32Array(8).fill(42);
+    expect(() => maxUnpool2d(y, bad, { kernelSize: 2, layout: 'NHWC', indexMode: 'flat', out })).toThrow(
+      /indices.data\[1\] = 6 is not a flat index/,
+    );
+    expect([...out].every((v) => v === 42)).toBe(true);
+    for (const v of [-1n, 8n, 2n ** 62n, -(2n ** 62n)]) {
+      expect(() =>
+        flatToPlaneIndices({ data: new BigInt64Array([0n, v]), shape: flat.shape }, x.shape, { layout: 'NHWC' }),
+      ).toThrow(RangeError);
+    }
+    expect(() =>
+      flatToPlaneIndices({ data: new Int32Array([0, -1]), shape: flat.shape }, x.shape, { layout: 'NHWC' }),
+    ).toThrow(RangeError);
+    const negative = thrown(() =>
+      planeToFlatIndices({ data: new Int32Array([0, -2]), shape: flat.shape }, x.shape, { layout: 'NHWC' }),
+    );
+    expect(negative.message).toBe('indices.data[1] must be a non-negative plane index, but got -2');
+    expect(thrown(() => planeToFlatIndices(flat, x.shape, { layout: 'NCWH' as never })).message).toBe(
+      `layout must be 'NCHW' or 'NHWC', but got "NCWH"`,
+    );
+    // Shapes are read in the layout: the indices' last dimension must be C.
+    expect(() =>
+      planeToFlatIndices({ data: new BigInt64Array(2), shape: [1, 1, 2, 1] }, x.shape, { layout: 'NHWC' }),
+    ).toThrow(/indices.shape must have the rank and the leading N and the last C of inputShape/);
+  });
+
+  it('int32: refused where flat NHWC indices could pass 2^31 - 1 (plan and converter)', () => {
+    const params = resolvePoolParams({ kernelSize: 2 });
+    // One image of 2^15 x 2^14 x 2 = 2^30 elements fits; four images do not.
+    const fits = planPool([1, 2 ** 15, 2 ** 14, 2], params, 2 ** 30, 'NHWC');
+    expect(() => checkInt32FlatPool(fits)).not.toThrow();
+    const big = planPool([4, 2 ** 15, 2 ** 14, 2], params, 2 ** 32, 'NHWC');
+    const error = thrown(() => checkInt32FlatPool(big));
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toMatch(/indexDtype 'int32' cannot hold flat indices of a 4x32768x16384x2 input/);
+    // The per-element check of the converter: a plane index that overflows in its channel-interleaved slot.
+    const overflow = thrown(() =>
+      planeToFlatIndices({ data: new Int32Array([2 ** 30, 0]), shape: [1, 1, 1, 2] }, [1, 2 ** 15, 2 ** 15, 2], {
+        layout: 'NHWC',
+      }),
+    );
+    expect(overflow).toBeInstanceOf(RangeError);
+  });
+});

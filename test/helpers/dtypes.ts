@@ -3,7 +3,7 @@
  * NaNs with payloads, ±Infinity, ±0 and subnormals), exact float32 -> half encoders for converting golden
  * vectors, and NCHW <-> NHWC transposes.
  */
-import type { DType, ValueArray } from '../../lib/tensor';
+import { allocValues, type DType, type ValueArray } from '../../lib/tensor';
 
 export const ALL_DTYPES: DType[] = [
   'float32',
@@ -67,25 +67,6 @@ const INT_RANGE: Partial<Record<DType, [number, number]>> = {
   int32: [-(2 ** 31), 2 ** 31 - 1],
 };
 
-export function allocOf(dtype: DType, length: number): ValueArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'float64':
-      return new Float64Array(length);
-    case 'int8':
-      return new Int8Array(length);
-    case 'uint8':
-      return new Uint8Array(length);
-    case 'int16':
-      return new Int16Array(length);
-    case 'int32':
-      return new Int32Array(length);
-    default:
-      return new Uint16Array(length);
-  }
-}
-
 /** Deterministic data of `dtype` from `seed`: mostly few distinct values (ties), some extremes / specials. */
 export function fillDType(length: number, dtype: DType, seed: number): ValueArray {
   let s = seed >>> 0 || 1;
@@ -98,7 +79,7 @@ export function fillDType(length: number, dtype: DType, seed: number): ValueArra
     return s;
   };
   const rate = next() % 4;
-  const data = allocOf(dtype, length);
+  const data = allocValues(dtype, length);
   for (let i = 0; i < length; i++) {
     const r = next();
     const small = ((r >>> 8) % 9) - 4;
