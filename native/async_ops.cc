@@ -48,7 +48,15 @@ PrivateMemory allocate_private(size_t bytes) { return PrivateMemory(static_cast<
 // kernel, off the JS thread.
 Napi::Value fresh_typed_array(Napi::Env env, napi_typedarray_type type, size_t length) {
   napi_value bytes = nullptr, buffer = nullptr, array = nullptr;
-  NAPI_THROW_IF_FAILED(env, napi_create_buffer(env, length * element_bytes(type), nullptr, &bytes), Napi::Value());
+  const size_t byte_length = length * element_bytes(type);
+  if (napi_create_buffer(env, byte_length, nullptr, &bytes) != napi_ok) {
+    // Too large for this runtime or for the memory left: the same coded RangeError as the JS layer's check.
+    napi_value ignored = nullptr;
+    napi_get_and_clear_last_exception(env, &ignored);
+    throw_range_error(env, kErrOutOfRange,
+                      "output of " + std::to_string(length) + " elements (" + std::to_string(byte_length) +
+                          " bytes) cannot be allocated");
+  }
   NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, bytes, nullptr, nullptr, nullptr, &buffer, nullptr),
                        Napi::Value());
   NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, type, length, buffer, 0, &array), Napi::Value());
