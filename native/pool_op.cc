@@ -85,6 +85,7 @@ GenericNchwFn generic_nchw_for(const KernelTable& kernels) {
 
 GenericNhwcFn generic_nhwc_for(const KernelTable& kernels) {
 #if defined(__x86_64__) || defined(_M_X64)
+  if (std::strcmp(kernels.name, "avx512") == 0) return pool_nhwc_avx512;
   if (wide_generic(kernels)) return pool_nhwc_avx2;
 #endif
   (void)kernels;

@@ -38,6 +38,10 @@ void pool_nchw_half(ElemType type, PoolF32Fn f32, const PoolGeom& g, const void*
 // through `f32` with vector converters.
 bool pool_nchw_int_avx512(ElemType type, const PoolGeom& g, const void* in, void* out, int64_t* idx64,
                           int32_t* idx32, int64_t oh0, int64_t oh1);
+// NHWC on AVX-512 (maxpool_nhwc_avx512.cc): float32, the halves and the integer types with channel vectors
+// in registers; float64 and calls whose positions could exceed int32 go to pool_nhwc_avx2.
+void pool_nhwc_avx512(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
+                      int32_t* idx32, int64_t r0, int64_t r1);
 void pool_nchw_half_avx512(ElemType type, PoolF32Fn f32, const PoolGeom& g, const void* in, void* out,
                            int64_t* idx64, int32_t* idx32, int64_t oh0, int64_t oh1);
 
