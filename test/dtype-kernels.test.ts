@@ -115,7 +115,8 @@ describe.skipIf(!binding)('per-dtype native kernels == JS, bit for bit, adversar
             try {
               const got = run(dtype, data, g, 1);
               const what = `${backend.label} ${dtype} geometry ${gi} data ${mode}`;
-              for (const key of Object.keys(ref) as (keyof typeof ref)[]) expectBits(got[key], ref[key], `${what} ${key}`);
+              for (const key of Object.keys(ref) as (keyof typeof ref)[])
+                expectBits(got[key], ref[key], `${what} ${key}`);
               compared++;
             } finally {
               restore();
@@ -136,7 +137,12 @@ describe.skipIf(!binding)('per-dtype native kernels == JS, bit for bit, adversar
       { shape: [1, 1, 160, 160], k: [5, 5], s: [1, 1], p: [2, 2] },
     ];
     for (const [gi, g] of geos.entries()) {
-      const data = adversarial(dtype, g.shape.reduce((a, b) => a * b, 1), 31 + gi, 0);
+      const data = adversarial(
+        dtype,
+        g.shape.reduce((a, b) => a * b, 1),
+        31 + gi,
+        0,
+      );
       setActiveBackend('js');
       const ref = run(dtype, data, g, 1);
       setActiveBackend('default');
