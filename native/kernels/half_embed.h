@@ -69,21 +69,20 @@ inline uint16_t bf16_unembed(uint32_t b) {
 }
 
 // Scalar row converters (the baseline TU's Conv for half_via_f32).
+// (Bits move through memcpy, not through a uint32_t view of the float scratch: no aliasing question.)
 struct ScalarHalfConv {
-  static void embed(bool bf16, const uint16_t* src, float* dst, int64_t n) {
-    uint32_t* __restrict d = reinterpret_cast<uint32_t*>(dst);
+  static void embed(bool bf16, const uint16_t* __restrict src, float* __restrict dst, int64_t n) {
     if (bf16) {
-      for (int64_t i = 0; i < n; ++i) d[i] = bf16_embed(src[i]);
+      for (int64_t i = 0; i < n; ++i) dst[i] = he_float(bf16_embed(src[i]));
     } else {
-      for (int64_t i = 0; i < n; ++i) d[i] = f16_embed(src[i]);
+      for (int64_t i = 0; i < n; ++i) dst[i] = he_float(f16_embed(src[i]));
     }
   }
-  static void unembed(bool bf16, const float* src, uint16_t* dst, int64_t n) {
-    const uint32_t* __restrict s = reinterpret_cast<const uint32_t*>(src);
+  static void unembed(bool bf16, const float* __restrict src, uint16_t* __restrict dst, int64_t n) {
     if (bf16) {
-      for (int64_t i = 0; i < n; ++i) dst[i] = bf16_unembed(s[i]);
+      for (int64_t i = 0; i < n; ++i) dst[i] = bf16_unembed(he_bits(src[i]));
     } else {
-      for (int64_t i = 0; i < n; ++i) dst[i] = f16_unembed(s[i]);
+      for (int64_t i = 0; i < n; ++i) dst[i] = f16_unembed(he_bits(src[i]));
     }
   }
 };
