@@ -85,6 +85,7 @@ GenericNchwFn generic_nchw_for(const KernelTable& kernels) {
 
 GenericNhwcFn generic_nhwc_for(const KernelTable& kernels) {
 #if defined(__x86_64__) || defined(_M_X64)
+  if (std::strcmp(kernels.name, "avx512") == 0) return pool_nhwc_avx512;
   if (wide_generic(kernels)) return pool_nhwc_avx2;
 #endif
   (void)kernels;
@@ -108,11 +109,61 @@ void generic_block(GenericNchwFn kernel, const PoolCall& call, const PoolTask& t
   }
 }
 
+bool is_avx512(const KernelTable& kernels) { return std::strcmp(kernels.name, "avx512") == 0; }
+
+// Halves: pooled by the active table's float32 kernel (pool_nchw_half, see half_embed.h), one plane at a time.
+void half_block(const KernelTable& kernels, const PoolCall& call, const PoolTask& task) {
+  const PoolPlan& plan = call.plan;
+  const uint16_t* input = static_cast<const uint16_t*>(call.input);
+  uint16_t* output = static_cast<uint16_t*>(call.output);
+  auto half = pool_nchw_half;
+#if defined(__x86_64__) || defined(_M_X64)
+  if (is_avx512(kernels)) half = pool_nchw_half_avx512;
+#endif
+  for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
+    const int64_t out_offset = p * plan.out_plane_size;
+    int64_t* idx64 = call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) + out_offset
+                                                          : nullptr;
+    int32_t* idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) + out_offset
+                                                          : nullptr;
+    half(call.value_type, kernels.pool_f32, plan.geom, input + p * plan.in_plane_size, output + out_offset, idx64,
+         idx32, task.row_begin, task.row_end);
+  }
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+// Integer planes on AVX-512: the native kernels, plane by plane; a plane they leave goes to the generic kernel.
+void int_avx512_block(const KernelTable& kernels, const PoolCall& call, const PoolTask& task) {
+  const PoolPlan& plan = call.plan;
+  const int64_t size = elem_size(call.value_type);
+  const char* input = static_cast<const char*>(call.input);
+  char* output = static_cast<char*>(call.output);
+  for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
+    const int64_t out_offset = p * plan.out_plane_size;
+    int64_t* idx64 = call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) + out_offset
+                                                          : nullptr;
+    int32_t* idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) + out_offset
+                                                          : nullptr;
+    const void* in = input + p * plan.in_plane_size * size;
+    void* out = output + out_offset * size;
+    if (!pool_nchw_int_avx512(call.value_type, plan.geom, in, out, idx64, idx32, task.row_begin, task.row_end)) {
+      generic_nchw_for(kernels)(call.value_type, plan.geom, in, out, idx64, idx32, task.row_begin, task.row_end);
+    }
+  }
+}
+#endif
+
 void pool_task(const KernelTable& kernels, const PoolCall& call, const PoolTask& task) {
   if (call.value_type == ValueType::kFloat32) {
     pool_block<float>(kernels.pool_f32, call, task);
   } else if (call.value_type == ValueType::kFloat64) {
     pool_block<double>(kernels.pool_f64, call, task);
+  } else if (call.value_type == ValueType::kFloat16 || call.value_type == ValueType::kBFloat16) {
+    half_block(kernels, call, task);
+#if defined(__x86_64__) || defined(_M_X64)
+  } else if (is_avx512(kernels)) {
+    int_avx512_block(kernels, call, task);
+#endif
   } else {
     generic_block(generic_nchw_for(kernels), call, task);
   }

@@ -27,7 +27,24 @@ void pool_nchw_generic(ElemType type, const PoolGeom& g, const void* in, void* o
 void pool_nhwc(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
                int32_t* idx32, int64_t r0, int64_t r1);
 
+// NCHW float16 / bfloat16, one plane, through the float32 kernel `f32` (maxpool_half.cc, see half_embed.h):
+// exact, and as fast as `f32` plus two conversion passes. Falls back to pool_nchw_generic without memory.
+void pool_nchw_half(ElemType type, PoolF32Fn f32, const PoolGeom& g, const void* in, void* out, int64_t* idx64,
+                    int32_t* idx32, int64_t oh0, int64_t oh1);
+
 #if defined(__x86_64__) || defined(_M_X64)
+// AVX-512 (F/BW/VL/DQ) kernels (maxpool_generic_avx512.cc), only for CPUs with them: the integer types in
+// NCHW natively (returns false for a type or geometry it leaves to the generic kernels), and the halves
+// through `f32` with vector converters.
+bool pool_nchw_int_avx512(ElemType type, const PoolGeom& g, const void* in, void* out, int64_t* idx64,
+                          int32_t* idx32, int64_t oh0, int64_t oh1);
+// NHWC on AVX-512 (maxpool_nhwc_avx512.cc): float32, the halves and the integer types with channel vectors
+// in registers; float64 and calls whose positions could exceed int32 go to pool_nhwc_avx2.
+void pool_nhwc_avx512(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
+                      int32_t* idx32, int64_t r0, int64_t r1);
+void pool_nchw_half_avx512(ElemType type, PoolF32Fn f32, const PoolGeom& g, const void* in, void* out,
+                           int64_t* idx64, int32_t* idx32, int64_t oh0, int64_t oh1);
+
 // The same, compiled with -mavx2 -mfma (maxpool_generic_avx2.cc): only for CPUs with AVX2 + FMA.
 void pool_nchw_generic_avx2(ElemType type, const PoolGeom& g, const void* in, void* out, int64_t* idx64,
                             int32_t* idx32, int64_t oh0, int64_t oh1);

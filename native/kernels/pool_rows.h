@@ -73,6 +73,12 @@ static constexpr int kPrMaxKW = 64;
 
 static inline float pr_ninf(float) { return -__builtin_inff(); }
 static inline double pr_ninf(double) { return -__builtin_inf(); }
+// Integer element types (maxpool_generic_avx512.cc): a window starts from the type's lowest value.
+static inline int8_t pr_ninf(int8_t) { return INT8_MIN; }
+static inline uint8_t pr_ninf(uint8_t) { return 0; }
+static inline int16_t pr_ninf(int16_t) { return INT16_MIN; }
+static inline uint16_t pr_ninf(uint16_t) { return 0; }
+static inline int32_t pr_ninf(int32_t) { return INT32_MIN; }
 
 struct PoolCtx {
   int64_t H, W, OW, kH, kW, sH, sW, pH, pW, dH, dW;
@@ -364,11 +370,12 @@ struct RowPool {
     if (b < v1) hrow_edge(jb, row, hW, v0, b, v1, dv, di);
   }
 
-  static inline uint32_t bits_range(int64_t lo, int64_t hi) {  // bits [lo, hi) of [0, L)
+  static inline uint64_t bits_range(int64_t lo, int64_t hi) {  // bits [lo, hi) of [0, L), L <= 64
     if (lo < 0) lo = 0;
     if (hi > L) hi = L;
     if (hi <= lo) return 0;
-    return static_cast<uint32_t>(((uint64_t(1) << hi) - 1) & ~((uint64_t(1) << lo) - 1));
+    const uint64_t below_hi = hi >= 64 ? ~uint64_t(0) : (uint64_t(1) << hi) - 1;
+    return below_hi & ~((uint64_t(1) << lo) - 1);
   }
 
   // Flat tables for stride 1, OW == W (needs W >= L: a vector spans at most two rows). False if they do not
@@ -385,7 +392,7 @@ struct RowPool {
       for (int64_t j = 0; j < kW; ++j) {
         const int64_t d = j * c.dW - c.pW;
         // row part 1: 0 <= c0 + l + d < W, l < split; row part 2: 0 <= c0 + l - W + d < W, l >= split
-        const uint32_t bits = bits_range(pr_max(-d - c0, 0), pr_min(c.W - d - c0, split)) |
+        const uint64_t bits = bits_range(pr_max(-d - c0, 0), pr_min(c.W - d - c0, split)) |
                               bits_range(pr_max(c.W - c0 - d, split), 2 * c.W - c0 - d);
         ft.lm[ph][j] = VT::lmask_bits(bits);
       }
@@ -841,12 +848,25 @@ static void pr_dispatch(const PoolCtx& c, const typename VT::T* in, typename VT:
   }
 }
 
-// Entry point shared by the ISA TUs. Returns false if the geometry must go to the scalar kernel.
+// Whether VT can gather (strides above 2): traits without a gather of T declare `kNoGather`.
+template <class VT, class = void>
+struct PrGathers {
+  static constexpr bool value = true;
+};
 template <class VT>
+struct PrGathers<VT, decltype(void(VT::kNoGather))> {
+  static constexpr bool value = false;
+};
+
+// Entry point shared by the ISA TUs. Returns false if the geometry must go to the scalar kernel.
+// kValues / kIndices: which of the two modes to compile (false: that mode returns false, nothing written).
+template <class VT, bool kValues = true, bool kIndices = true>
 static bool pr_pool(const PoolGeom& g, const typename VT::T* in, typename VT::T* out, int64_t* i64,
                     int32_t* i32, int64_t oh0, int64_t oh1) {
+  if (!(i64 || i32) ? !kValues : !kIndices) return false;
   if (oh0 >= oh1 || g.OW <= 0) return true;
   if (g.H <= 0 || g.W <= 0) return false;  // nothing to read: the scalar kernel just fills
+  if (!PrGathers<VT>::value && g.sW > 2) return false;  // strides above 2 need a gather of T
   const int L = VT::L;
   // Lane arithmetic is int32 for float32 (indices, gather offsets): keep every valid lane's value small.
   if (sizeof(typename VT::IS) == 4) {
@@ -876,10 +896,13 @@ static bool pr_pool(const PoolGeom& g, const typename VT::T* in, typename VT::T*
     c.span = (c.dW == 1 ? ((c.kW - 1) & ~int64_t(1)) : (c.kW - 1) * c.dW) + 2 * L;
   else
     c.span = (L - 1) * c.sW + (c.kW - 1) * c.dW + 1;
-  if (i64 || i32)
-    pr_dispatch<VT, true>(c, in, out, i64, i32, oh0, oh1);
-  else
-    pr_dispatch<VT, false>(c, in, out, nullptr, nullptr, oh0, oh1);
+  if constexpr (kIndices) {
+    if (i64 || i32) {
+      pr_dispatch<VT, true>(c, in, out, i64, i32, oh0, oh1);
+      return true;
+    }
+  }
+  if constexpr (kValues) pr_dispatch<VT, false>(c, in, out, nullptr, nullptr, oh0, oh1);
   return true;
 }
 

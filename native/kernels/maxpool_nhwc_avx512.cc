@@ -1,0 +1,198 @@
+// AVX-512 (F/BW/VL/DQ) NHWC kernel for float32, float16, bfloat16 and the integer types (generic_kernels.h).
+//
+// One output pixel at a time, its C contiguous channels in blocks of up to 4 vectors kept in registers while
+// the window's taps are scanned in the rule's order (h outer, w inner): every input element is loaded once per
+// window and nothing but the input and the output touches memory (the generic NHWC kernel goes through a
+// channel scratch array on every tap).
+//  - float32 (and the halves, loaded through their float32 embedding, see half_embed.h, and stored back from
+//    it, so the winner's exact bits come back): values only m = fixupimm(max(v, m), v), which is
+//    "replace when v > m || v != v" (as ZF32); with indices mask = (v > m) | (v != v) and masked blends.
+//  - integers: values only a plain vpmax over full 512-bit vectors; with indices 16 lanes, compare-greater
+//    masks and blends (ties keep the first).
+//  - indices: int32 lanes of h*W + w (the call goes to the generic kernel when positions could exceed int32),
+//    starting from the window's first position, widened at the store for int64.
+// Channel tails use masked loads / stores. float64 goes to the generic kernel.
+#include "generic_kernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <climits>
+#include <type_traits>
+
+#include "avx512_lanes.h"
+
+namespace maxpool2d {
+namespace {
+
+// float32 lanes, and the halves through their embedding.
+template <int kHalf>  // 0: float32, 1: float16, 2: bfloat16
+struct NFloat {
+  typedef typename std::conditional<kHalf == 0, float, uint16_t>::type T;
+  typedef __m512 V;
+  typedef __mmask16 M;
+  static constexpr int L = 16;
+  static inline V ninf() { return _mm512_set1_ps(-__builtin_inff()); }
+  static inline V load(const T* p) {
+    if constexpr (kHalf == 0) return _mm512_loadu_ps(p);
+    else return Avx512HalfConv::embed16(kHalf == 2, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+  static inline V loadm(const T* p, M m) {
+    if constexpr (kHalf == 0) return _mm512_mask_loadu_ps(ninf(), m, p);
+    else return _mm512_mask_mov_ps(ninf(), m, Avx512HalfConv::embed16(kHalf == 2, _mm256_maskz_loadu_epi16(m, p)));
+  }
+  static inline void storem(T* p, M m, V v) {
+    if constexpr (kHalf == 0) _mm512_mask_storeu_ps(p, m, v);
+    else _mm256_mask_storeu_epi16(p, m, Avx512HalfConv::unembed16(kHalf == 2, v));
+  }
+  static inline V vmax(V m, V v) { return _mm512_fixupimm_ps(_mm512_max_ps(v, m), v, _mm512_set1_epi32(0x11), 0); }
+  static inline M gt(V v, V m) {
+    return static_cast<M>(_mm512_cmp_ps_mask(v, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q));
+  }
+  static inline V blend(M k, V m, V v) { return _mm512_mask_blend_ps(k, m, v); }
+};
+
+// Integer lanes over one of avx512_lanes.h's width wrappers.
+template <class O>
+struct NInt {
+  typedef typename O::T T;
+  typedef typename O::V V;
+  typedef typename O::M M;
+  static constexpr int L = static_cast<int>(sizeof(V) / sizeof(T));
+  static inline V ninf() { return O::set1(zi_lowest<T>()); }
+  static inline V load(const T* p) { return O::loadu(p); }
+  static inline V loadm(const T* p, M m) { return O::mload(ninf(), m, p); }
+  static inline void storem(T* p, M m, V v) { O::mstore(p, m, v); }
+  static inline V vmax(V m, V v) { return O::max(m, v); }
+  static inline M gt(V v, V m) { return O::gt(v, m); }
+  static inline V blend(M k, V m, V v) { return O::blend(k, m, v); }
+};
+
+inline void store_idx(int64_t* p, __m512i v, __mmask16 m) {
+  _mm512_mask_storeu_epi64(p, static_cast<__mmask8>(m), _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v)));
+  _mm512_mask_storeu_epi64(p + 8, static_cast<__mmask8>(m >> 8),
+                           _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1)));
+}
+inline void store_idx(int32_t* p, __m512i v, __mmask16 m) { _mm512_mask_storeu_epi32(p, m, v); }
+
+struct Window {
+  int64_t h0, h1, w0, w1, dH, dW, W, C;
+};
+
+// NB vectors of channels [c, c + NB * L) (lanes past `n` channels masked) of one output pixel.
+template <class K, bool IDX, int NB, typename I>
+inline __attribute__((always_inline)) void block(const Window& win, const typename K::T* image, int64_t c, int64_t n,
+                                                 typename K::T* out, I* idx) {
+  typedef typename K::V V;
+  typedef typename K::M M;
+  constexpr int L = K::L;
+  M mask[NB];
+  for (int b = 0; b < NB; ++b) mask[b] = static_cast<M>(zi_bits(0, n - b * L, L));
+  const bool full = n >= NB * L;
+  V m[NB];
+  __m512i ix[NB];
+  const __m512i first = _mm512_set1_epi32(static_cast<int32_t>(win.h0 * win.W + win.w0));
+  for (int b = 0; b < NB; ++b) {
+    m[b] = K::ninf();
+    ix[b] = first;
+  }
+  for (int64_t h = win.h0; h < win.h1; h += win.dH) {
+    for (int64_t w = win.w0; w < win.w1; w += win.dW) {
+      const typename K::T* p = image + (h * win.W + w) * win.C + c;
+      const __m512i pos = _mm512_set1_epi32(static_cast<int32_t>(h * win.W + w));
+      for (int b = 0; b < NB; ++b) {
+        const V v = full ? K::load(p + b * L) : K::loadm(p + b * L, mask[b]);
+        if (IDX) {
+          const M k = K::gt(v, m[b]);
+          m[b] = K::blend(k, m[b], v);
+          ix[b] = _mm512_mask_blend_epi32(static_cast<__mmask16>(k), ix[b], pos);
+        } else {
+          m[b] = K::vmax(m[b], v);
+        }
+      }
+    }
+  }
+  for (int b = 0; b < NB; ++b) {
+    K::storem(out + c + b * L, mask[b], m[b]);
+    if (IDX) store_idx(idx + c + b * L, ix[b], static_cast<__mmask16>(mask[b]));
+  }
+}
+
+inline int64_t nh_first_tap(int64_t start, int64_t d) { return start >= 0 ? start : start + ((-start + d - 1) / d) * d; }
+inline int64_t nh_end_tap(int64_t start, int64_t k, int64_t d, int64_t n) {
+  const int64_t e = start + (k - 1) * d + 1;
+  return e < n ? e : n;
+}
+
+// Output rows r = n * OH + oh in [r0, r1). IDX traits have 16 lanes (one zmm of int32 indices per vector).
+template <class K, bool IDX, typename I>
+void nhwc_rows(const PoolGeom& g, int64_t C, const typename K::T* in, typename K::T* out, I* idx, int64_t r0,
+               int64_t r1) {
+  static_assert(!IDX || K::L == 16, "index lanes: 16 per vector");
+  constexpr int L = K::L;
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t n = r / g.OH, oh = r % g.OH;
+    const typename K::T* image = in + n * g.H * g.W * C;
+    const int64_t hs = oh * g.sH - g.pH;
+    Window win;
+    win.h0 = nh_first_tap(hs, g.dH);
+    win.h1 = nh_end_tap(hs, g.kH, g.dH, g.H);
+    win.dH = g.dH;
+    win.dW = g.dW;
+    win.W = g.W;
+    win.C = C;
+    for (int64_t ow = 0; ow < g.OW; ++ow) {
+      const int64_t ws = ow * g.sW - g.pW;
+      win.w0 = nh_first_tap(ws, g.dW);
+      win.w1 = nh_end_tap(ws, g.kW, g.dW, g.W);
+      const int64_t o = ((n * g.OH + oh) * g.OW + ow) * C;
+      typename K::T* po = out + o;
+      I* pi = IDX ? idx + o : nullptr;
+      int64_t c = 0;
+      for (; c + 4 * L <= C; c += 4 * L) block<K, IDX, 4>(win, image, c, 4 * L, po, pi);
+      for (; c < C; c += L) block<K, IDX, 1>(win, image, c, C - c, po, pi);
+    }
+  }
+}
+
+template <class Kv, class Ki>
+void nhwc_type(const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64, int32_t* idx32, int64_t r0,
+               int64_t r1) {
+  typedef typename Kv::T T;
+  const T* x = static_cast<const T*>(in);
+  T* y = static_cast<T*>(out);
+  if (idx64)
+    nhwc_rows<Ki, true>(g, C, x, y, idx64, r0, r1);
+  else if (idx32)
+    nhwc_rows<Ki, true>(g, C, x, y, idx32, r0, r1);
+  else
+    nhwc_rows<Kv, false>(g, C, x, y, static_cast<int32_t*>(nullptr), r0, r1);
+}
+
+// Whether every position a window may name (up to one dilation step past the input) fits int32 lanes.
+inline bool nh_positions_fit(const PoolGeom& g) {
+  int64_t rows = 0, cols = 0, span = 0;
+  return !__builtin_add_overflow(g.H, g.dH, &rows) && !__builtin_add_overflow(g.W, g.dW, &cols) &&
+         !__builtin_mul_overflow(rows, cols, &span) && span < INT32_MAX;
+}
+
+}  // namespace
+
+void pool_nhwc_avx512(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
+                      int32_t* idx32, int64_t r0, int64_t r1) {
+  if (nh_positions_fit(g)) {
+    switch (type) {
+      case ElemType::kFloat32: return nhwc_type<NFloat<0>, NFloat<0>>(g, C, in, out, idx64, idx32, r0, r1);
+      case ElemType::kFloat16: return nhwc_type<NFloat<1>, NFloat<1>>(g, C, in, out, idx64, idx32, r0, r1);
+      case ElemType::kBFloat16: return nhwc_type<NFloat<2>, NFloat<2>>(g, C, in, out, idx64, idx32, r0, r1);
+      case ElemType::kInt8: return nhwc_type<NInt<ZS8x64>, NInt<ZS8x16>>(g, C, in, out, idx64, idx32, r0, r1);
+      case ElemType::kUint8: return nhwc_type<NInt<ZU8x64>, NInt<ZU8x16>>(g, C, in, out, idx64, idx32, r0, r1);
+      case ElemType::kInt16: return nhwc_type<NInt<ZS16x32>, NInt<ZS16x16>>(g, C, in, out, idx64, idx32, r0, r1);
+      case ElemType::kUint16: return nhwc_type<NInt<ZU16x32>, NInt<ZU16x16>>(g, C, in, out, idx64, idx32, r0, r1);
+      case ElemType::kInt32: return nhwc_type<NInt<ZS32x16>, NInt<ZS32x16>>(g, C, in, out, idx64, idx32, r0, r1);
+      default: break;
+    }
+  }
+  pool_nhwc_avx2(type, g, C, in, out, idx64, idx32, r0, r1);
+}
+
+}  // namespace maxpool2d
+#endif
