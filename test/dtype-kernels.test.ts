@@ -9,10 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import { nativeBinding, setActiveBackend } from '../lib/backend';
 import { maxPool2d } from '../lib/index';
-import type { DType, ValueArray } from '../lib/tensor';
+import { allocValues, type DType, type ValueArray } from '../lib/tensor';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
-import { allocOf, NEW_DTYPES } from './helpers/dtypes';
+import { NEW_DTYPES } from './helpers/dtypes';
 
 const binding = nativeBinding();
 
@@ -39,7 +39,7 @@ const SMALL: Record<string, number[]> = {
 /** mode 0: mixed small values (ties) and specials; 1: specials only; 2: one constant (the type's lowest / -inf
  * / a NaN), so every window ties or every window is NaN. */
 function adversarial(dtype: DType, length: number, seed: number, mode: number): ValueArray {
-  const data = allocOf(dtype, length);
+  const data = allocValues(dtype, length);
   const specials = SPECIALS[dtype];
   let s = seed >>> 0 || 1;
   for (let i = 0; i < length; i++) {
