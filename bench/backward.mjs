@@ -101,6 +101,17 @@ for (const [shape, geom] of [
     `unpool backward     ${tag}`,
     (t) => maxUnpool2dBackward(dz, idx, { ...geom, outputSize: shape.slice(2), threads: t }).data,
   ]);
+  // The same with a reused `out`: the op alone, without a fresh (page-faulting) allocation per call.
+  const gin = new Float32Array(n);
+  const gun = new Float32Array(y.data.length);
+  cases.push([
+    `backward, out reused ${tag}`,
+    (t) => maxPool2dBackward(dy, idx, { ...geom, inputShape: shape, threads: t, out: gin }).data,
+  ]);
+  cases.push([
+    `unpool bwd, out reused ${tag}`,
+    (t) => maxUnpool2dBackward(dz, idx, { ...geom, outputSize: shape.slice(2), threads: t, out: gun }).data,
+  ]);
 }
 {
   const shape = [1, 512, 14, 14];
@@ -128,7 +139,7 @@ console.log('|---|---:|---:|---:|');
 for (const [name, run] of cases) {
   if (ONLY && !ONLY.test(name)) continue;
   setActiveBackend('js');
-  const jsResult = run(undefined);
+  const jsResult = run(undefined).slice(); // a copy: the out-reused cases return the same buffer
   const js = timeMedian(() => run(undefined));
   let native = Number.NaN;
   let note = '';
