@@ -253,6 +253,26 @@ for (const backend of backendCases()) {
       }
     });
 
+    it('adaptiveMaxPool2d: rows wider than the native stack scratch, tall narrow planes', () => {
+      for (const dtype of ['float32', 'float64', 'bfloat16', 'int8'] as DType[]) {
+        for (const [h, w, oh, ow] of [
+          [3, 1500, 2, 7],
+          [2, 1100, 1, 1],
+          [300, 2, 7, 1],
+          [5, 2049, 3, 2049],
+        ]) {
+          const data = fillDType(h * w, dtype, h * 31 + w);
+          const want = adaptiveReference(data, dtype, 1, h, w, oh, ow);
+          const [out, idx] = adaptiveMaxPool2d(tensorOf(data, [1, h, w], dtype) as never, {
+            outputSize: [oh, ow],
+            returnIndices: true,
+          });
+          expectBits(out.data, want.out, `${dtype} ${h}x${w} -> ${oh}x${ow}`);
+          expectBits(idx.data, want.idx, `${dtype} ${h}x${w} -> ${oh}x${ow} indices`);
+        }
+      }
+    });
+
     it('maxPool2dBackward for float16 / bfloat16 matches the per-add rounding reference', () => {
       fc.assert(
         fc.property(
