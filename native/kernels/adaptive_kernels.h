@@ -11,7 +11,8 @@
 // Algorithm, per output row: a vertical pass reduces the bin's input rows column by column (vectorised across
 // columns: each column keeps its best key and the row it came from), then each bin combines its columns under the
 // scan's total order (any NaN beats a number, a later NaN beats an earlier one; a larger number wins, equal numbers
-// keep the earlier index). 1x1 output (global max pooling) reduces the plane as rows of 64 contiguous elements.
+// keep the earlier index). 1x1 output (global max pooling) reduces the plane as rows of one key vector. (Bins that
+// tile the input never come here: adaptive_op.cc runs them as MaxPool2d windows on the forward kernels.)
 #pragma once
 #include <cstdint>
 
