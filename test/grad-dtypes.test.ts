@@ -325,6 +325,53 @@ for (const backend of backendCases()) {
       );
     });
 
+    it('maxPool2dBackward on large planes (the native one-pass zero-fill): any index order, collisions', () => {
+      // Planes of 128 KiB and more take the native watermark path; the indices jump backwards and forwards.
+      for (const [dtype, side] of [
+        ['float32', 200],
+        ['float64', 130],
+        ['float16', 260],
+      ] as const) {
+        const inputShape = [1, 2, side, side];
+        const OH = side / 2;
+        const n = 2 * OH * OH;
+        const idx = new BigInt64Array(n);
+        let s = 12345;
+        for (let i = 0; i < n; i++) {
+          s = (s * 1103515245 + 12345) % 2 ** 31;
+          idx[i] = BigInt(i % 5 === 0 ? side * side - 1 - (s % 50) : s % (side * side));
+        }
+        const base = fillDType(n, 'float32', side) as Float32Array;
+        const finite = base.map((v) => (Number.isFinite(v) ? v * 1.37 : -0));
+        let got: ValueArray;
+        let want: ValueArray;
+        const opts = { inputShape, kernelSize: 2 };
+        const idxT = { data: idx, shape: [1, 2, OH, OH] };
+        if (dtype === 'float16') {
+          const grad = Uint16Array.from(finite, (v) => f16Round(v));
+          want = halfBackwardReference(grad, idx, 'float16', 2, side * side);
+          const out = new Uint16Array(2 * side * side).fill(0x7e05); // garbage: the zero-fill must cover it
+          got = maxPool2dBackward({ data: grad, shape: [1, 2, OH, OH], dtype }, idxT, { ...opts, out }).data;
+        } else {
+          const grad = dtype === 'float32' ? Float32Array.from(finite) : Float64Array.from(finite, (v) => v / 3);
+          const out = dtype === 'float32' ? new Float32Array(2 * side * side) : new Float64Array(2 * side * side);
+          for (let i = 0; i < n; i++) {
+            const at = Math.floor(i / (OH * OH)) * side * side + Number(idx[i]);
+            out[at] = dtype === 'float32' ? Math.fround(out[at] + grad[i]) : out[at] + grad[i];
+          }
+          want = out;
+          const garbage = dtype === 'float32' ? new Float32Array(out.length) : new Float64Array(out.length);
+          garbage.fill(Number.NaN);
+          got = maxPool2dBackward({ data: grad, shape: [1, 2, OH, OH] }, idxT, {
+            ...opts,
+            threads: 1,
+            out: garbage,
+          }).data;
+        }
+        expectBits(got, want, `${dtype} ${side}x${side}`);
+      }
+    });
+
     it('maxPool2dBackward half: collisions add in index order with rounding at every add', () => {
       // Three outputs on one input element: 2048 + 1 + 1 in float16 stays 2048 per add (ulp 2); one sum would give 2050.
       const grad = new Uint16Array([f16Round(2048), f16Round(1), f16Round(1)]);
