@@ -325,6 +325,30 @@ for (const backend of backendCases()) {
       );
     });
 
+    it('adaptiveMaxPool2d gives the same bits on 1 and several threads (planes and rows split)', () => {
+      for (const dtype of ['int8', 'uint16', 'bfloat16', 'float16', 'int32'] as DType[]) {
+        const shape = [2, 5, 61, 47];
+        const data = fillDType(product(shape), dtype, 7);
+        for (const [oh, ow] of [
+          [5, 7],
+          [1, 1],
+          [61, 47],
+          [30, 9],
+        ]) {
+          const want = adaptiveReference(data, dtype, 10, 61, 47, oh, ow);
+          for (const threads of [1, 4]) {
+            const [out, idx] = adaptiveMaxPool2d(tensorOf(data, shape, dtype) as never, {
+              outputSize: [oh, ow],
+              returnIndices: true,
+              threads,
+            });
+            expectBits(out.data, want.out, `${dtype} -> ${oh}x${ow}, ${threads} threads`);
+            expectBits(idx.data, want.idx, `${dtype} -> ${oh}x${ow}, ${threads} threads, indices`);
+          }
+        }
+      }
+    });
+
     it('maxPool2dBackward on large planes (the native one-pass zero-fill): any index order, collisions', () => {
       // Planes of 128 KiB and more take the native watermark path; the indices jump backwards and forwards.
       for (const [dtype, side] of [
