@@ -5,6 +5,7 @@
 // but the entry point has internal linkage, and no std template is instantiated (an AVX-512 copy of one could
 // be merged into baseline code by the linker).
 #include <cstring>
+#include <new>
 
 #include "adaptive_kernels.h"
 
@@ -202,7 +203,7 @@ struct BinWalk {
   }
 };
 
-// The reference scan of one bin (for geometries the vectorised passes do not take: H > INT32_MAX).
+// The reference scan of one bin (run's fallback).
 template <class Tr>
 int64_t scan_bin(const typename Tr::S* plane, int64_t W, int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
   using K = typename Tr::K;
@@ -236,9 +237,9 @@ void run(const AdaptiveGeom& g, const void* input, void* output, int64_t* idx64,
   // 1x1 output: the plane as rows of one key vector (a 7x7 float plane fills three 16-lane rows).
   constexpr int64_t kGlobalWidth = Tr::template Vec<MAXPOOL2D_ADAPTIVE_VECTOR>::L;
 
-  // The vectorised passes keep row numbers in I lanes (int32 unless the keys are 8 bytes wide).
-  constexpr int64_t kMaxRow = sizeof(typename Tr::I) == 4 ? INT32_MAX : INT64_MAX;
-  if (H > kMaxRow || (global && in_plane / kGlobalWidth > kMaxRow)) {
+  // The reference scan, bin by bin: for geometries the vectorised passes do not take (row numbers must fit in I
+  // lanes: int32 unless the keys are 8 bytes wide) and when the heap scratch cannot be had.
+  auto scan_planes = [&]() {
     for (int64_t p = p0; p < p1; ++p) {
       const S* plane = in + p * in_plane;
       BinWalk rows(oh0, OH, H);
@@ -254,8 +255,9 @@ void run(const AdaptiveGeom& g, const void* input, void* output, int64_t* idx64,
         }
       }
     }
-    return;
-  }
+  };
+  constexpr int64_t kMaxRow = sizeof(typename Tr::I) == 4 ? INT32_MAX : INT64_MAX;
+  if (H > kMaxRow || (global && in_plane / kGlobalWidth > kMaxRow)) return scan_planes();
 
   const int64_t columns = global ? kGlobalWidth : W;
   using I = typename Tr::I;
@@ -266,7 +268,8 @@ void run(const AdaptiveGeom& g, const void* input, void* output, int64_t* idx64,
   char* heap = nullptr;
   if (columns > kStackColumns) {
     const size_t keys = (static_cast<size_t>(columns) * sizeof(K) + 7) & ~size_t{7};
-    heap = new char[keys + static_cast<size_t>(columns) * sizeof(I)];
+    heap = new (std::nothrow) char[keys + static_cast<size_t>(columns) * sizeof(I)];
+    if (heap == nullptr) return scan_planes();  // no exception may leave the kernel
     km = reinterpret_cast<K*>(heap);
     ri = reinterpret_cast<I*>(heap + keys);
   }
