@@ -130,20 +130,22 @@ export interface NativeBinding {
    * depend on the thread count). `plan` is the forward's pool plan. Checks every index against [0, H*W) first:
    * on a bad one it throws a RangeError (code `ERR_MAXPOOL2D_INVALID_INDEX`) naming the first bad index and its
    * position, and leaves `gradInput` untouched. A NaN sum follows x86-64's rule whatever the CPU (see
-   * native/backward_op.cc).
+   * native/backward_op.cc). float32 / float64, or a Uint16Array of `dtype` `'float16'` / `'bfloat16'` bits
+   * (each add is a float add rounded back to the half type).
    */
   maxPool2dBackward(
-    gradOutput: NativeValues,
+    gradOutput: Float32Array | Float64Array | Uint16Array,
     indices: NativeIndices,
-    gradInput: NativeValues,
+    gradInput: Float32Array | Float64Array | Uint16Array,
     plan: PoolPlanArray,
     threads: number,
+    dtype?: NativeDType,
   ): void;
 
   /**
    * The gradient of `maxUnpool2d` w.r.t. its input: `gradInput[p][i] = gradOutput[p][indices[p][i]]` bit for
    * bit. `plan` is the unpool's plan (`gradOutput` is planes x OH x OW; `indices`, `gradInput` planes x IH x IW).
-   * A bad index throws as in `maxUnpool2d`, `gradInput` untouched.
+   * A bad index throws as in `maxUnpool2d`, `gradInput` untouched. Any value dtype.
    */
   maxUnpool2dBackward(
     gradOutput: NativeValues,
@@ -151,11 +153,12 @@ export interface NativeBinding {
     gradInput: NativeValues,
     plan: UnpoolPlanArray,
     threads: number,
+    dtype?: NativeDType,
   ): void;
 
   /**
    * Adaptive max pooling with PyTorch's bins; indices (when not null) are plane-local `h * W + w`.
-   * `plan` is a Float64Array `[planes, H, W, OH, OW]` (H, W >= 1).
+   * `plan` is a Float64Array `[planes, H, W, OH, OW]` (H, W >= 1). Every dtype `maxPool2d` takes.
    */
   adaptiveMaxPool2d(
     input: NativeValues,
@@ -163,5 +166,6 @@ export interface NativeBinding {
     indices: NativeIndices | null,
     plan: Float64Array,
     threads: number,
+    dtype?: NativeDType,
   ): void;
 }

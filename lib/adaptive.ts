@@ -4,16 +4,18 @@
  * Output row `i` of `OH` covers input rows `[floor(i * H / OH), ceil((i + 1) * H / OH))`, likewise for columns
  * (PyTorch's bins: they overlap when H is not a multiple of OH). Each bin is scanned like a MaxPool2d window:
  * rows then columns, from -Infinity and the bin's first element, a value replacing the maximum when
- * `v > max || isNaN(v)`; indices are plane-local `h * W + w`. Routed through the seam in lib/backward.ts.
+ * `v > max || isNaN(v)`; indices are plane-local `h * W + w`. Every dtype `maxPool2d` takes: integers compare as
+ * they are (from the type's lowest value), float16 / bfloat16 (a `Uint16Array` with `dtype`) by value; the
+ * winner's bits are copied. Routed through the seam in lib/backward.ts.
  */
 import { readThreads } from './backend';
 import { adaptiveJs } from './backends/js-adaptive';
-import { nativeOp, readFloat } from './backward';
+import { nativeDType, nativeOp } from './backward';
 import { MaxPoolRangeError, rangeError, typeError } from './errors';
 import { MAX_PARAM, readShape } from './geometry';
-import { checkNoAlias, indexOutput, readIndexDType, valueOutput } from './input';
+import { checkNoAlias, indexOutput, readFloatTensor, readIndexDType, resultData, valueOutput } from './input';
 import type { PoolWithIndices, RunOptions } from './maxpool2d';
-import type { FloatArray, IndexDType, OutputTensor, Tensor } from './tensor';
+import type { IndexDType, OutputTensor, Tensor, ValueArray } from './tensor';
 
 /** An output size: `n` for `n x n`, or `[h, w]` where a `null` entry keeps that input dimension. */
 export type AdaptiveSize = number | readonly [number | null, number | null] | readonly (number | null)[];
@@ -99,7 +101,7 @@ function runAdaptive(
   indexDtype: IndexDType,
   run: RunOptions,
 ): OutputTensor | PoolWithIndices {
-  const tensor = readFloat(input, 'input');
+  const tensor = readFloatTensor(input, 'input');
   const threads = readThreads(run.threads);
   const plan = planAdaptive(tensor.shape, size, tensor.data.length);
   if (returnIndices && indexDtype === 'int32' && plan.H * plan.W > 2 ** 31 - 1) {
@@ -108,22 +110,26 @@ function runAdaptive(
       `indexDtype 'int32' cannot index a ${plan.H}x${plan.W} plane (indices could exceed 2^31 - 1); use 'int64'`,
     );
   }
-  const output = valueOutput(run.out, tensor.dtype, plan.outputLength) as FloatArray;
-  checkNoAlias(output, 'out', tensor.data, 'input.data');
-  const indices = returnIndices ? indexOutput(run.indicesOut, indexDtype, plan.outputLength) : null;
-  if (indices) {
+  // Every element of the output and the indices is written: fresh ones need not be zeroed, nor alias-checked.
+  const output = valueOutput(run.out, tensor.dtype, plan.outputLength, 'out', 'unzeroed');
+  if (run.out != null) checkNoAlias(output, 'out', tensor.data, 'input.data');
+  const indices = returnIndices
+    ? indexOutput(run.indicesOut, indexDtype, plan.outputLength, 'indicesOut', 'unzeroed')
+    : null;
+  if (indices && run.indicesOut != null) {
     checkNoAlias(indices, 'indicesOut', tensor.data, 'input.data');
-    checkNoAlias(indices, 'indicesOut', output, 'out');
+    if (run.out != null) checkNoAlias(indices, 'indicesOut', output, 'out');
   }
 
   // Work: each plane's bins cover at most (H + OH) x (W + OW) elements.
   const binding = nativeOp('adaptiveMaxPool2d', plan.planes * (plan.H + plan.OH) * (plan.W + plan.OW));
   if (binding) {
     const planArray = new Float64Array([plan.planes, plan.H, plan.W, plan.OH, plan.OW]);
-    binding.adaptiveMaxPool2d(tensor.data, output, indices, planArray, threads);
-  } else adaptiveJs(plan, tensor.data, output, indices);
+    binding.adaptiveMaxPool2d(tensor.data, output, indices, planArray, threads, nativeDType(tensor.dtype));
+  } else adaptiveJs(plan, tensor.data, output, indices, tensor.dtype);
 
-  const result: OutputTensor = { data: output, shape: plan.outputShape, dtype: tensor.dtype };
+  const data = resultData(output, tensor.float16Array, run.out);
+  const result: OutputTensor = { data, shape: plan.outputShape, dtype: tensor.dtype };
   if (!indices) return result;
   return [result, { data: indices, shape: plan.outputShape.slice(), dtype: indexDtype }];
 }
@@ -140,11 +146,11 @@ function runAdaptive(
  * const [g, at] = adaptiveMaxPool2d(x, { outputSize: 1, returnIndices: true }); // global max 24, index 24n
  * ```
  */
-export function adaptiveMaxPool2d<D extends FloatArray>(
+export function adaptiveMaxPool2d<D extends ValueArray>(
   input: Tensor<D>,
   options: AdaptiveMaxPool2dOptions & { returnIndices: true },
 ): PoolWithIndices<D>;
-export function adaptiveMaxPool2d<D extends FloatArray>(
+export function adaptiveMaxPool2d<D extends ValueArray>(
   input: Tensor<D>,
   options: AdaptiveMaxPool2dOptions & { returnIndices?: false },
 ): OutputTensor<D>;
@@ -165,7 +171,7 @@ export interface AdaptiveMaxPool2dModuleOptions {
 }
 
 /** `forward`'s result: `[output, indices]` for a module built with `returnIndices: true`. */
-export type AdaptiveResult<R extends boolean, D extends FloatArray> = R extends true
+export type AdaptiveResult<R extends boolean, D extends ValueArray> = R extends true
   ? PoolWithIndices<D>
   : OutputTensor<D>;
 
@@ -195,7 +201,7 @@ export class AdaptiveMaxPool2d<R extends boolean = false> {
   }
 
   /** Pools `input`; returns `[output, indices]` when the module was built with `returnIndices: true`. */
-  forward<D extends FloatArray>(input: Tensor<D>, run: RunOptions = {}): AdaptiveResult<R, D> {
+  forward<D extends ValueArray>(input: Tensor<D>, run: RunOptions = {}): AdaptiveResult<R, D> {
     const merged = { threads: this.threads, ...run };
     return runAdaptive(input, this.outputSize, this.returnIndices, this.indexDtype, merged) as AdaptiveResult<R, D>;
   }

@@ -23,9 +23,15 @@ import {
   resolveUnpoolParams,
   type UnpoolGeometryOptions,
 } from './geometry';
-import { checkNoAlias, readFloatTensor, readIndexTensor, valueOutput } from './input';
+import { checkNoAlias, readFloatTensor, readIndexTensor, resultData, valueOutput } from './input';
 import type { IndicesInput } from './maxunpool2d';
-import type { DType, FloatArray, OutputTensor, Tensor } from './tensor';
+import type { DType, Float16ArrayOf, FloatArray, HalfDType, OutputTensor, Tensor, ValueArray } from './tensor';
+
+/** What `maxPool2dBackward` takes and returns: float32 / float64 values, or float16 / bfloat16 bits (a `Float16Array` too). */
+export type GradientArray = FloatArray | Uint16Array | Float16ArrayOf;
+
+/** A gradient as the backends see it (a `Float16Array` arrives as a `Uint16Array` over the same memory). */
+type GradientBits = FloatArray | Uint16Array;
 
 /** Native methods this seam may route to. */
 type NativeOpName = 'maxPool2dBackward' | 'maxUnpool2dBackward' | 'adaptiveMaxPool2d';
@@ -44,15 +50,32 @@ export function nativeOp(name: NativeOpName, work: number): NativeBinding | null
 }
 
 /**
- * `readFloatTensor` restricted to float32 / float64 (internal; lib/adaptive.ts uses it too): the backward and
- * adaptive ops have no integer or half-precision variants.
+ * `readFloatTensor` restricted to the floating dtypes (float32, float64, float16, bfloat16): a gradient that
+ * accumulates has no integer variant.
  */
-export function readFloat(value: unknown, name: string): { data: FloatArray; shape: readonly number[]; dtype: DType } {
+function readGradient(
+  value: unknown,
+  name: string,
+): { data: GradientBits; shape: readonly number[]; dtype: DType; float16Array: boolean } {
   const tensor = readFloatTensor(value, name);
-  if (tensor.dtype !== 'float32' && tensor.dtype !== 'float64') {
-    throw typeError(`${name}.data`, 'a Float32Array or Float64Array (float32 / float64 only)', tensor.raw);
+  if (tensor.dtype === 'float32' || tensor.dtype === 'float64' || isHalf(tensor.dtype)) {
+    const { shape, dtype, float16Array } = tensor;
+    return { data: tensor.data as GradientBits, shape, dtype, float16Array };
   }
-  return { data: tensor.data as FloatArray, shape: tensor.shape, dtype: tensor.dtype };
+  throw typeError(
+    `${name}.data`,
+    "a Float32Array, Float64Array, or Uint16Array with dtype 'float16' / 'bfloat16' (floating dtypes only)",
+    tensor.data,
+  );
+}
+
+function isHalf(dtype: DType): dtype is HalfDType {
+  return dtype === 'float16' || dtype === 'bfloat16';
+}
+
+/** The binding's optional dtype argument: needed only to read a Uint16Array as half bits (internal). */
+export function nativeDType(dtype: DType): HalfDType | undefined {
+  return isHalf(dtype) ? dtype : undefined;
 }
 
 /** Throws unless `shape` equals `expected` (same rank, same sizes). */
@@ -89,13 +112,16 @@ export interface MaxPool2dBackwardOptions extends PoolGeometryOptions {
   /** Threads for this call (native backend); default: `getNumThreads()`. */
   threads?: number;
   /** Write the gradient here instead of allocating (same dtype as `gradOutput`, exact length); zero-filled. */
-  out?: FloatArray;
+  out?: GradientArray;
 }
 
 /**
  * The gradient of `maxPool2d` w.r.t. its input, as PyTorch's autograd computes it: a zero-filled tensor of
  * `inputShape` with `gradOutput[i]` added at `indices[i]` of the same plane, in index order, so gradients add
- * up where overlapping windows picked the same element. `gradOutput` and `indices` must have the forward's
+ * up where overlapping windows picked the same element. float32, float64, and float16 / bfloat16 (a
+ * `Uint16Array` of bits with `dtype`): each half add is a float32 add rounded back to the half type, as PyTorch's
+ * CPU kernel accumulates in the tensor's own type (a NaN sum becomes the conversion's NaN: bfloat16 0x7fc0,
+ * float16 0x7e00 with x86-64's NaN sign). `gradOutput` and `indices` must have the forward's
  * output shape; every index must lie in `[0, H * W)` (a RangeError names the first that does not, and `out` is
  * left untouched). Deterministic: the same bits on every backend and thread count.
  *
@@ -109,14 +135,14 @@ export interface MaxPool2dBackwardOptions extends PoolGeometryOptions {
  * // dx.data = [0,0,0,0, 0,1,0,2, 0,0,0,0, 0,3,0,4]
  * ```
  */
-export function maxPool2dBackward<D extends FloatArray>(
+export function maxPool2dBackward<D extends GradientArray>(
   gradOutput: Tensor<D>,
   indices: IndicesInput,
   options: MaxPool2dBackwardOptions,
 ): OutputTensor<D> {
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   const params = resolvePoolParams(options);
-  const grad = readFloat(gradOutput, 'gradOutput');
+  const grad = readGradient(gradOutput, 'gradOutput');
   const idx = readIndexTensor(indices, 'indices');
   const threads = readThreads(options.threads);
   const { length } = shapeLength(options.inputShape, 'inputShape');
@@ -126,14 +152,16 @@ export function maxPool2dBackward<D extends FloatArray>(
   checkShape(idx.shape, 'indices.shape', plan.outputShape, what);
   checkLength(grad.data.length, 'gradOutput.data.length', plan.outputLength);
   checkLength(idx.data.length, 'indices.data.length', plan.outputLength);
-  const out = valueOutput(options.out, grad.dtype, plan.inputLength) as FloatArray;
+  const out = valueOutput(options.out, grad.dtype, plan.inputLength) as GradientBits;
   checkNoAlias(out, 'out', grad.data, 'gradOutput.data');
   checkNoAlias(out, 'out', idx.data, 'indices.data');
 
   const binding = nativeOp('maxPool2dBackward', plan.outputLength + plan.inputLength);
-  if (binding) binding.maxPool2dBackward(grad.data, idx.data, out, poolPlanArray(plan), threads);
-  else maxPool2dBackwardJs(plan, grad.data, idx.data, out);
-  return { data: out as D, shape: [...(options.inputShape as number[])], dtype: grad.dtype };
+  if (binding) {
+    binding.maxPool2dBackward(grad.data, idx.data, out, poolPlanArray(plan), threads, nativeDType(grad.dtype));
+  } else maxPool2dBackwardJs(plan, grad.data, idx.data, out, grad.dtype);
+  const data = resultData(out, grad.float16Array, options.out) as D;
+  return { data, shape: [...(options.inputShape as number[])], dtype: grad.dtype };
 }
 
 /** Everything `maxUnpool2dBackward` accepts besides the gradient and the indices. */
@@ -145,13 +173,13 @@ export interface MaxUnpool2dBackwardOptions extends UnpoolGeometryOptions {
   /** Threads for this call (native backend). */
   threads?: number;
   /** Write the gradient here instead of allocating (same dtype as `gradOutput`, exact length). */
-  out?: FloatArray;
+  out?: ValueArray;
 }
 
 /**
  * The gradient of `maxUnpool2d` w.r.t. its input: `gradInput[p][i] = gradOutput[p][indices[p][i]]`, with the
  * shape of `indices` (the unpool's input shape). `gradOutput` must have the unpool's output shape, which the
- * options give as they did to `maxUnpool2d`. Values are copied bit for bit. An index outside the unpool's
+ * options give as they did to `maxUnpool2d`. Values of any dtype are copied bit for bit. An index outside the unpool's
  * output plane throws a RangeError naming the first one, `out` untouched.
  *
  * @example
@@ -162,14 +190,14 @@ export interface MaxUnpool2dBackwardOptions extends UnpoolGeometryOptions {
  * maxUnpool2dBackward(dz, idx, { kernelSize: 2 }).data; // Float32Array [5, 7, 13, 15]
  * ```
  */
-export function maxUnpool2dBackward<D extends FloatArray>(
+export function maxUnpool2dBackward<D extends ValueArray>(
   gradOutput: Tensor<D>,
   indices: IndicesInput,
   options: MaxUnpool2dBackwardOptions,
 ): OutputTensor<D> {
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   const params = resolveUnpoolParams(options);
-  const grad = readFloat(gradOutput, 'gradOutput');
+  const grad = readFloatTensor(gradOutput, 'gradOutput');
   const idx = readIndexTensor(indices, 'indices');
   const threads = readThreads(options.threads);
   const { length } = shapeLength(idx.shape, 'indices.shape');
@@ -178,12 +206,13 @@ export function maxUnpool2dBackward<D extends FloatArray>(
   const plan = planUnpool(idx.shape, params, length, idx.shape, length, options.outputSize);
   checkShape(grad.shape, 'gradOutput.shape', plan.outputShape, "the unpool's output shape");
   checkLength(grad.data.length, 'gradOutput.data.length', plan.outputLength);
-  const out = valueOutput(options.out, grad.dtype, plan.inputLength) as FloatArray;
+  const out = valueOutput(options.out, grad.dtype, plan.inputLength);
   checkNoAlias(out, 'out', grad.data, 'gradOutput.data');
   checkNoAlias(out, 'out', idx.data, 'indices.data');
 
   const binding = nativeOp('maxUnpool2dBackward', plan.inputLength);
-  if (binding) binding.maxUnpool2dBackward(grad.data, idx.data, out, unpoolPlanArray(plan), threads);
-  else maxUnpool2dBackwardJs(plan, grad.data, idx.data, out);
-  return { data: out as D, shape: [...idx.shape], dtype: grad.dtype };
+  if (binding) {
+    binding.maxUnpool2dBackward(grad.data, idx.data, out, unpoolPlanArray(plan), threads, nativeDType(grad.dtype));
+  } else maxUnpool2dBackwardJs(plan, grad.data, idx.data, out);
+  return { data: resultData(out, grad.float16Array, options.out) as D, shape: [...idx.shape], dtype: grad.dtype };
 }

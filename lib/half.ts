@@ -36,3 +36,34 @@ export function bf16Table(): Float32Array {
 
 /** Bits of -Infinity: what an empty window (no in-bounds tap) yields. */
 export const NEG_INF_BITS = { float16: 0xfc00, bfloat16: 0xff80 } as const;
+
+function roundHalfEven(q: number): number {
+  const f = Math.floor(q);
+  const d = q - f;
+  return d > 0.5 || (d === 0.5 && f % 2 === 1) ? f + 1 : f;
+}
+
+/**
+ * A float32 value (not NaN) -> float16 bits, rounded to nearest even, overflowing to infinity: what
+ * c10::Half(float) gives (the FP16 library's conversion).
+ */
+export function f16FromFloat(x: number): number {
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  if (a >= 65520) return sign | 0x7c00; // 65520 is halfway between 65504 (odd) and 2^16: rounds to infinity
+  if (a < 2 ** -14) return sign | roundHalfEven(a * 2 ** 24); // subnormal (1024 is the smallest normal's bits)
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  return sign | (((e + 15) << 10) + roundHalfEven(a * 2 ** (10 - e)) - 1024); // a carry steps the exponent
+}
+
+const scratch32 = new Float32Array(1);
+const scratchWords = new Uint32Array(scratch32.buffer);
+
+/** A float32 value (not NaN) -> bfloat16 bits, rounded to nearest even, as c10::BFloat16(float). */
+export function bf16FromFloat(x: number): number {
+  scratch32[0] = x;
+  const u = scratchWords[0];
+  return (u + 0x7fff + ((u >>> 16) & 1)) >>> 16;
+}

@@ -1,6 +1,7 @@
 #include "adaptive_op.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -15,62 +16,14 @@ constexpr int64_t kTasksPerThread = 4;
 
 const char* const kAdaptiveFieldNames[kAdaptivePlanLength] = {"planes", "H", "W", "OH", "OW"};
 
-// PyTorch's bin bounds (AdaptivePooling.h), in exact integer arithmetic: floor(a*c/b) and ceil((a+1)*c/b)
-// for output position a of b over an input of c. The plan check keeps b*c within int64.
-inline int64_t bin_start(int64_t a, int64_t b, int64_t c) { return (a / b) * c + ((a % b) * c) / b; }
-inline int64_t bin_end(int64_t a, int64_t b, int64_t c) { return 1 + ((a + 1) * c - 1) / b; }
-
-// A block of work: planes [plane_begin, plane_end), output rows [row_begin, row_end) of each.
-struct AdaptiveTask {
-  int64_t plane_begin, plane_end, row_begin, row_end;
-};
-
-template <typename T, typename I>
-void adaptive_block(const AdaptiveCall& call, const AdaptiveTask& task) {
-  const AdaptivePlan& plan = call.plan;
-  const int64_t H = plan.in_h, W = plan.in_w, OH = plan.out_h, OW = plan.out_w;
-  for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
-    const T* in = static_cast<const T*>(call.input) + p * plan.in_plane_size;
-    T* out = static_cast<T*>(call.output) + p * plan.out_plane_size;
-    I* idx = call.indices ? static_cast<I*>(call.indices) + p * plan.out_plane_size : nullptr;
-    for (int64_t oh = task.row_begin; oh < task.row_end; ++oh) {
-      const int64_t h0 = bin_start(oh, OH, H), h1 = bin_end(oh, OH, H);
-      for (int64_t ow = 0; ow < OW; ++ow) {
-        const int64_t w0 = bin_start(ow, OW, W), w1 = bin_end(ow, OW, W);
-        T m = -std::numeric_limits<T>::infinity();
-        int64_t mi = h0 * W + w0;
-        for (int64_t h = h0; h < h1; ++h) {
-          const T* row = in + h * W;
-          for (int64_t w = w0; w < w1; ++w) {
-            const T v = row[w];
-            if (v > m || v != v) {
-              m = v;
-              mi = h * W + w;
-            }
-          }
-        }
-        out[oh * OW + ow] = m;
-        if (idx) idx[oh * OW + ow] = static_cast<I>(mi);
-      }
-    }
-  }
-}
-
-template <typename T>
-void adaptive_task(const AdaptiveCall& call, const AdaptiveTask& task) {
-  if (call.index_type == IndexType::kInt32) {
-    adaptive_block<T, int32_t>(call, task);
-  } else {
-    adaptive_block<T, int64_t>(call, task);  // kInt64, or kNone with call.indices null
-  }
-}
-
-void run_task(const AdaptiveCall& call, const AdaptiveTask& task) {
-  if (call.value_type == ValueType::kFloat32) {
-    adaptive_task<float>(call, task);
-  } else {
-    adaptive_task<double>(call, task);
-  }
+// The adaptive kernel build for the environment's active ISA (setIsa lowers it with the pool kernels').
+AdaptiveFn adaptive_kernel_for(const KernelTable& kernels) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (std::strcmp(kernels.name, "avx512") == 0) return adaptive_planes_avx512;
+  if (std::strcmp(kernels.name, "avx2") == 0) return adaptive_planes_avx2;
+#endif
+  (void)kernels;
+  return adaptive_planes;
 }
 
 // Elements read: each plane's bins cover at most (H + OH) x (W + OW) taps. Saturating.
@@ -114,12 +67,39 @@ PlanError decode_adaptive_plan(const double* fields, AdaptivePlan* plan) {
   return {};
 }
 
-void run_adaptive(const AdaptiveCall& call, int max_threads) noexcept {
+void run_adaptive(const KernelTable& kernels, const AdaptiveCall& call, int max_threads) noexcept {
   const AdaptivePlan& plan = call.plan;
   if (plan.output_length == 0) return;
+  // Bins that tile the input (H % OH == 0, W % OW == 0) are MaxPool2d windows with k = s = H / OH, W / OW, no
+  // padding: the same scan from the same start, so the forward kernels (tuned per ISA and dtype) run them.
+  if (plan.in_h % plan.out_h == 0 && plan.in_w % plan.out_w == 0 && !(plan.out_h == 1 && plan.out_w == 1)) {
+    PoolCall pool{};
+    const int64_t kh = plan.in_h / plan.out_h, kw = plan.in_w / plan.out_w;
+    pool.plan.planes = plan.planes;
+    pool.plan.geom = PoolGeom{plan.in_h, plan.in_w, plan.out_h, plan.out_w, kh, kw, kh, kw, 0, 0, 1, 1};
+    pool.plan.in_plane_size = plan.in_plane_size;
+    pool.plan.out_plane_size = plan.out_plane_size;
+    pool.plan.input_length = plan.input_length;
+    pool.plan.output_length = plan.output_length;
+    pool.value_type = call.value_type;
+    pool.index_type = call.index_type;
+    pool.input = call.input;
+    pool.output = call.output;
+    pool.indices = call.indices;
+    pool.channels = 0;
+    run_pool(kernels, pool, max_threads);
+    return;
+  }
+  const AdaptiveFn kernel = adaptive_kernel_for(kernels);
+  const AdaptiveGeom geom{plan.in_h, plan.in_w, plan.out_h, plan.out_w};
+  int64_t* const idx64 = call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) : nullptr;
+  int32_t* const idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) : nullptr;
+  auto run_block = [&](int64_t p0, int64_t p1, int64_t oh0, int64_t oh1) {
+    kernel(call.value_type, geom, call.input, call.output, idx64, idx32, p0, p1, oh0, oh1);
+  };
   const int threads = threads_for_work(adaptive_work(plan), max_threads);
   if (threads == 1) {
-    run_task(call, {0, plan.planes, 0, plan.out_h});
+    run_block(0, plan.planes, 0, plan.out_h);
     return;
   }
   // Planes first; with fewer planes than tasks wanted, output rows too (each task writes its own rows).
@@ -132,8 +112,8 @@ void run_adaptive(const AdaptiveCall& call, int max_threads) noexcept {
   }
   auto task = [&](int64_t t) {
     const int64_t plane_task = t / row_blocks, row_block = t % row_blocks;
-    run_task(call, {plane_task * plan.planes / plane_tasks, (plane_task + 1) * plan.planes / plane_tasks,
-                    row_block * plan.out_h / row_blocks, (row_block + 1) * plan.out_h / row_blocks});
+    run_block(plane_task * plan.planes / plane_tasks, (plane_task + 1) * plan.planes / plane_tasks,
+              row_block * plan.out_h / row_blocks, (row_block + 1) * plan.out_h / row_blocks);
   };
   parallel_for(plane_tasks * row_blocks, threads, TaskRef(task));
 }

@@ -3,11 +3,14 @@
 //
 // Bins follow PyTorch (aten/src/ATen/native/AdaptivePooling.h): output row i of OH covers input rows
 // [floor(i*H/OH), ceil((i+1)*H/OH)), likewise for columns. Each bin scans rows then columns in order from
-// -inf and the bin's first element with `v > max || v != v`, as MaxPool2d does.
+// -inf (integers: the type's lowest value) and the bin's first element with `v > max || v != v`, as MaxPool2d
+// does; every dtype of the forward (halves compare by value). The kernels are in kernels/adaptive_kernel.cc.
 #pragma once
 
 #include <cstdint>
 
+#include "kernels/adaptive_kernels.h"
+#include "kernels/kernel_api.h"
 #include "plan.h"
 #include "pool_op.h"
 
@@ -42,6 +45,7 @@ struct AdaptiveCall {
   void* indices;         // plan.output_length plane-local indices, or null
 };
 
-void run_adaptive(const AdaptiveCall& call, int max_threads) noexcept;
+// Runs `call` with the adaptive kernel build matching `kernels` (the environment's active ISA).
+void run_adaptive(const KernelTable& kernels, const AdaptiveCall& call, int max_threads) noexcept;
 
 }  // namespace maxpool2d

@@ -116,7 +116,7 @@ Napi::Value max_unpool_2d_backward(const Napi::CallbackInfo& info) {
 Napi::Value adaptive_max_pool_2d(const Napi::CallbackInfo& info) {
   int threads = 0;
   const AdaptiveCall call = parse_adaptive_args(info, &threads);
-  run_adaptive(call, call_thread_count(threads));
+  run_adaptive(*state_of(info.Env()).kernels, call, call_thread_count(threads));
   return info.Env().Undefined();
 }
 

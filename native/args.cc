@@ -90,13 +90,6 @@ ArrayArg typed_array_arg(const Napi::Value& value, const char* name, const char*
                        describe(value));
 }
 
-ArrayArg value_array_arg(const Napi::Value& value, const char* name) {
-  return typed_array_arg(value, name,
-                         "a Float32Array, Float64Array, Int8Array, Uint8Array, Int16Array, Uint16Array or Int32Array",
-                         {napi_float32_array, napi_float64_array, napi_int8_array, napi_uint8_array, napi_int16_array,
-                          napi_uint16_array, napi_int32_array});
-}
-
 ArrayArg index_array_arg(const Napi::Value& value, const char* name, const char* expected) {
   return typed_array_arg(value, name, expected, {napi_bigint64_array, napi_int32_array});
 }
@@ -232,99 +225,174 @@ void check_arg_count(const Napi::CallbackInfo& info, size_t expected, const char
                        (expected == 1 ? "" : "s") + ". Received " + std::to_string(info.Length()));
 }
 
-PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_outputs) {
-  check_arg_count(info, 5, 7, "maxPool2d(input, output, indices, plan, threads, dtype?, channels?)");
-  const Napi::Env env = info.Env();
-  const ArrayArg input = value_array_arg(info[0], "input");
-  // Async calls may leave the outputs to the addon: null output, and "int64" / "int32" for the indices.
-  const bool fresh_output = allow_fresh_outputs && info[1].IsNull();
-  ArrayArg output;
-  if (!fresh_output) {
-    output = value_array_arg(info[1], "output");
-    check_same_type(info[1], output, "output", input, "input");
+namespace {
+
+// Where an op takes its index buffer: maxPool2d / adaptiveMaxPool2d write it (input, output, indices | null, ...);
+// maxUnpool2d and the backward ops read it (values, indices, written values, ...).
+enum class IndicesAt { kWritten, kRead };
+
+// One op's argument layout: the signature for arity errors, the names of arguments 0-2 and the value kinds.
+struct OpShape {
+  const char* signature;
+  size_t max_args;  // 5 plus the optional trailing ones
+  IndicesAt indices_at;
+  const char* names[3];  // in argument order
+  const char* values_expected;
+  std::initializer_list<napi_typedarray_type> value_kinds;
+};
+
+// Arguments 0-4 of any op: values, indices and plan read and checked for kinds (the two value buffers share a
+// TypedArray kind), the plan copied into `fields`, the thread count into `threads`.
+struct OpArgs {
+  ArrayArg in;   // the values read
+  ArrayArg out;  // the values written
+  ArrayArg idx;
+  bool has_idx = true;                     // an index array was passed
+  bool fresh_out = false;                  // async: output null, the addon allocates it
+  IndexType fresh_idx = IndexType::kNone;  // async: indices "int64" / "int32", the addon allocates them
+};
+
+// `allow_fresh` (async forms): the written values may be null and written indices "int64" / "int32".
+OpArgs read_op_args(const Napi::CallbackInfo& info, const OpShape& op, double* fields, size_t field_count,
+                    int* threads, bool allow_fresh = false) {
+  check_arg_count(info, 5, op.max_args, op.signature);
+  OpArgs args;
+  args.in = typed_array_arg(info[0], op.names[0], op.values_expected, op.value_kinds);
+  const size_t out_at = op.indices_at == IndicesAt::kWritten ? 1 : 2;
+  args.fresh_out = allow_fresh && info[out_at].IsNull();
+  if (!args.fresh_out) {
+    args.out = typed_array_arg(info[out_at], op.names[out_at], op.values_expected, op.value_kinds);
+    check_same_type(info[out_at], args.out, op.names[out_at], args.in, op.names[0]);
   }
-  IndexType index_type = IndexType::kNone;
-  ArrayArg indices;
-  const bool fresh_indices = allow_fresh_outputs && info[2].IsString();
-  if (fresh_indices) {
-    index_type = fresh_index_type(info[2]);
-  } else if (!info[2].IsNull()) {
-    indices = index_array_arg(info[2], "indices", "a BigInt64Array, an Int32Array or null");
-    index_type = index_type_of(indices);
+  if (op.indices_at == IndicesAt::kWritten) {
+    if (allow_fresh && info[2].IsString()) {
+      args.fresh_idx = fresh_index_type(info[2]);
+      args.has_idx = false;
+    } else {
+      args.has_idx = !info[2].IsNull();
+      if (args.has_idx) args.idx = index_array_arg(info[2], op.names[2], "a BigInt64Array, an Int32Array or null");
+    }
+  } else {
+    args.idx = index_array_arg(info[1], op.names[1], "a BigInt64Array or Int32Array");
   }
-  const bool has_indices = index_type != IndexType::kNone;
-  double fields[kPoolPlanLength];
-  read_plan(info[3], fields, kPoolPlanLength);
+  read_plan(info[3], fields, field_count);
   *threads = parse_thread_count(info[4], "threads", 0);
+  return args;
+}
 
+// Element counts each buffer must have, with the plan formula the message names.
+struct Lengths {
+  int64_t in;
+  const char* in_formula;
+  int64_t out;
+  const char* out_formula;
+  int64_t idx;
+  const char* idx_formula;
+};
+
+// Lengths in argument order, then no written buffer may overlap another one.
+void check_buffers(Napi::Env env, const OpShape& op, const OpArgs& args, const Lengths& n) {
+  // A fresh buffer (fresh_out, fresh_idx) does not exist yet: the addon allocates it at the plan's length.
+  check_length(env, args.in, op.names[0], n.in, n.in_formula);
+  if (op.indices_at == IndicesAt::kWritten) {
+    if (!args.fresh_out) check_length(env, args.out, op.names[1], n.out, n.out_formula);
+    if (args.has_idx) {
+      check_length(env, args.idx, op.names[2], n.idx, n.idx_formula);
+      check_disjoint(env, args.in, op.names[0], args.idx, op.names[2]);
+      if (!args.fresh_out) check_disjoint(env, args.out, op.names[1], args.idx, op.names[2]);
+    }
+    if (!args.fresh_out) check_disjoint(env, args.in, op.names[0], args.out, op.names[1]);
+  } else {
+    check_length(env, args.idx, op.names[1], n.idx, n.idx_formula);
+    if (!args.fresh_out) {
+      check_length(env, args.out, op.names[2], n.out, n.out_formula);
+      check_disjoint(env, args.in, op.names[0], args.out, op.names[2]);
+      check_disjoint(env, args.idx, op.names[1], args.out, op.names[2]);
+    }
+  }
+}
+
+// The index width of the call: of the index array passed, or asked for (fresh), or none.
+IndexType indices_type(const OpArgs& args) {
+  if (args.fresh_idx != IndexType::kNone) return args.fresh_idx;
+  return args.has_idx ? index_type_of(args.idx) : IndexType::kNone;
+}
+
+// An Int32Array holds indices up to 2^31 - 1: refuses one that must address a larger plane.
+void check_index_width(Napi::Env env, const OpArgs& args, const char* plane, int64_t h, int64_t w, int64_t size,
+                       int64_t limit, const char* limit_text) {
+  if (indices_type(args) != IndexType::kInt32 || size <= limit) return;
+  throw_range_error(env, kErrOutOfRange,
+                    std::string("Int32Array indices cannot address an ") + plane + " of " + std::to_string(h) + "x" +
+                        std::to_string(w) + " (" + std::to_string(size) + " elements, more than " + limit_text +
+                        "); pass a BigInt64Array");
+}
+
+const char* const kValueKinds =
+    "a Float32Array, Float64Array, Int8Array, Uint8Array, Int16Array, Uint16Array or Int32Array";
+#define MAXPOOL2D_VALUE_KINDS                                                                                   \
+  {napi_float32_array, napi_float64_array, napi_int8_array, napi_uint8_array, napi_int16_array, napi_uint16_array, \
+   napi_int32_array}
+
+const OpShape kPoolShape{"maxPool2d(input, output, indices, plan, threads, dtype?, channels?)", 7,
+                         IndicesAt::kWritten, {"input", "output", "indices"}, kValueKinds, MAXPOOL2D_VALUE_KINDS};
+const OpShape kUnpoolShape{"maxUnpool2d(input, indices, output, plan, threads, dtype?, channels?)", 7,
+                           IndicesAt::kRead, {"input", "indices", "output"}, kValueKinds, MAXPOOL2D_VALUE_KINDS};
+const OpShape kAdaptiveShape{"adaptiveMaxPool2d(input, output, indices, plan, threads, dtype?)", 6,
+                             IndicesAt::kWritten, {"input", "output", "indices"}, kValueKinds, MAXPOOL2D_VALUE_KINDS};
+// The pool's gradient exists for the floating dtypes: float32, float64, and float16 / bfloat16 bits.
+const OpShape kPoolBackwardShape{"maxPool2dBackward(gradOutput, indices, gradInput, plan, threads, dtype?)", 6,
+                                 IndicesAt::kRead, {"gradOutput", "indices", "gradInput"},
+                                 "a Float32Array, Float64Array or Uint16Array (float16 / bfloat16 bits)",
+                                 {napi_float32_array, napi_float64_array, napi_uint16_array}};
+// The unpool's gradient is a gather: it copies any dtype.
+const OpShape kUnpoolBackwardShape{"maxUnpool2dBackward(gradOutput, indices, gradInput, plan, threads, dtype?)", 6,
+                                   IndicesAt::kRead, {"gradOutput", "indices", "gradInput"}, kValueKinds,
+                                   MAXPOOL2D_VALUE_KINDS};
+#undef MAXPOOL2D_VALUE_KINDS
+
+void throw_plan_error(Napi::Env env, const PlanError& error) { throw_range_error(env, kErrOutOfRange, error.message); }
+
+}  // namespace
+
+PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_outputs) {
+  double fields[kPoolPlanLength];
+  const OpArgs args = read_op_args(info, kPoolShape, fields, kPoolPlanLength, threads, allow_fresh_outputs);
   PoolCall call{};
-  if (PlanError error = decode_pool_plan(fields, &call.plan)) throw_range_error(env, kErrOutOfRange, error.message);
+  if (PlanError error = decode_pool_plan(fields, &call.plan)) throw_plan_error(info.Env(), error);
   const PoolPlan& plan = call.plan;
-  if (index_type == IndexType::kInt32 && plan.in_plane_size > INT32_MAX) {
-    throw_range_error(env, kErrOutOfRange,
-                      "Int32Array indices cannot address an input plane of " + std::to_string(plan.geom.H) + "x" +
-                          std::to_string(plan.geom.W) + " (" + std::to_string(plan.in_plane_size) +
-                          " elements, more than 2^31 - 1); pass a BigInt64Array");
-  }
-  check_length(env, input, "input", plan.input_length, "planes * H * W");
-  if (!fresh_output) {
-    check_length(env, output, "output", plan.output_length, "planes * OH * OW");
-    check_disjoint(env, input, "input", output, "output");
-  }
-  if (has_indices && !fresh_indices) {
-    check_length(env, indices, "indices", plan.output_length, "planes * OH * OW");
-    check_disjoint(env, input, "input", indices, "indices");
-    if (!fresh_output) check_disjoint(env, output, "output", indices, "indices");
-  }
-
-  call.value_type = value_type_of(input, optional_arg(info, 5));
+  check_index_width(info.Env(), args, "input plane", plan.geom.H, plan.geom.W, plan.in_plane_size, INT32_MAX,
+                    "2^31 - 1");
+  check_buffers(info.Env(), kPoolShape, args,
+                {plan.input_length, "planes * H * W", plan.output_length, "planes * OH * OW", plan.output_length,
+                 "planes * OH * OW"});
+  call.value_type = value_type_of(args.in, optional_arg(info, 5));
   call.channels = channels_of(optional_arg(info, 6), plan.planes);
-  call.index_type = index_type;
-  call.input = input.data;
-  call.output = output.data;  // null when fresh: the caller allocates
-  call.indices = indices.data;
+  call.index_type = indices_type(args);
+  call.input = args.in.data;
+  call.output = args.out.data;  // null when fresh: the caller allocates it
+  call.indices = args.has_idx ? args.idx.data : nullptr;
   return call;
 }
 
 UnpoolCall parse_unpool_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_output) {
-  check_arg_count(info, 5, 7, "maxUnpool2d(input, indices, output, plan, threads, dtype?, channels?)");
-  const Napi::Env env = info.Env();
-  const ArrayArg input = value_array_arg(info[0], "input");
-  const ArrayArg indices = index_array_arg(info[1], "indices", "a BigInt64Array or Int32Array");
-  const bool fresh_output = allow_fresh_output && info[2].IsNull();  // async: the addon allocates it
-  ArrayArg output;
-  if (!fresh_output) {
-    output = value_array_arg(info[2], "output");
-    check_same_type(info[2], output, "output", input, "input");
-  }
   double fields[kUnpoolPlanLength];
-  read_plan(info[3], fields, kUnpoolPlanLength);
-  *threads = parse_thread_count(info[4], "threads", 0);
-
+  const OpArgs args = read_op_args(info, kUnpoolShape, fields, kUnpoolPlanLength, threads, allow_fresh_output);
   UnpoolCall call{};
-  if (PlanError error = decode_unpool_plan(fields, &call.plan)) throw_range_error(env, kErrOutOfRange, error.message);
+  if (PlanError error = decode_unpool_plan(fields, &call.plan)) throw_plan_error(info.Env(), error);
   const UnpoolPlan& plan = call.plan;
   // An Int32Array holds indices up to 2^31 - 1, which covers an output plane of 2^31 elements.
-  if (indices.type == napi_int32_array && plan.out_plane_size > (int64_t{1} << 31)) {
-    throw_range_error(env, kErrOutOfRange,
-                      "Int32Array indices cannot address an output plane of " + std::to_string(plan.out_h) + "x" +
-                          std::to_string(plan.out_w) + " (" + std::to_string(plan.out_plane_size) +
-                          " elements, more than 2^31); pass a BigInt64Array");
-  }
-  check_length(env, input, "input", plan.input_length, "planes * IH * IW");
-  check_length(env, indices, "indices", plan.input_length, "planes * IH * IW");
-  if (!fresh_output) {
-    check_length(env, output, "output", plan.output_length, "planes * OH * OW");
-    check_disjoint(env, input, "input", output, "output");
-    check_disjoint(env, indices, "indices", output, "output");
-  }
-
-  call.value_type = value_type_of(input, optional_arg(info, 5));
+  check_index_width(info.Env(), args, "output plane", plan.out_h, plan.out_w, plan.out_plane_size,
+                    int64_t{1} << 31, "2^31");
+  check_buffers(info.Env(), kUnpoolShape, args,
+                {plan.input_length, "planes * IH * IW", plan.output_length, "planes * OH * OW", plan.input_length,
+                 "planes * IH * IW"});
+  call.value_type = value_type_of(args.in, optional_arg(info, 5));
   call.channels = channels_of(optional_arg(info, 6), plan.planes);
-  call.index_type = index_type_of(indices);
-  call.input = input.data;
-  call.indices = indices.data;
-  call.output = output.data;
+  call.index_type = index_type_of(args.idx);
+  call.input = args.in.data;
+  call.indices = args.idx.data;
+  call.output = args.out.data;
   return call;
 }
 
@@ -351,113 +419,61 @@ std::string parse_string(const Napi::Value& value, const char* name) {
   return value.As<Napi::String>().Utf8Value();
 }
 
-// The backward and adaptive ops run float32 / float64 only.
-namespace {
-
-ArrayArg float_array_arg(const Napi::Value& value, const char* name) {
-  return typed_array_arg(value, name, "a Float32Array or Float64Array", {napi_float32_array, napi_float64_array});
-}
-
-ValueType float_type_of(const ArrayArg& array) {
-  return array.type == napi_float32_array ? ValueType::kFloat32 : ValueType::kFloat64;
-}
-
-}  // namespace
-
 PoolBackwardCall parse_pool_backward_args(const Napi::CallbackInfo& info, int* threads) {
-  check_arg_count(info, 5, "maxPool2dBackward(gradOutput, indices, gradInput, plan, threads)");
-  const Napi::Env env = info.Env();
-  const ArrayArg grad_output = float_array_arg(info[0], "gradOutput");
-  const ArrayArg indices = index_array_arg(info[1], "indices", "a BigInt64Array or Int32Array");
-  const ArrayArg grad_input = float_array_arg(info[2], "gradInput");
-  check_same_type(info[2], grad_input, "gradInput", grad_output, "gradOutput");
   double fields[kPoolPlanLength];
-  read_plan(info[3], fields, kPoolPlanLength);
-  *threads = parse_thread_count(info[4], "threads", 0);
-
+  const OpArgs args = read_op_args(info, kPoolBackwardShape, fields, kPoolPlanLength, threads);
   PoolBackwardCall call{};
-  if (PlanError error = decode_pool_plan(fields, &call.plan)) throw_range_error(env, kErrOutOfRange, error.message);
+  if (PlanError error = decode_pool_plan(fields, &call.plan)) throw_plan_error(info.Env(), error);
   const PoolPlan& plan = call.plan;
-  check_length(env, grad_output, "gradOutput", plan.output_length, "planes * OH * OW");
-  check_length(env, indices, "indices", plan.output_length, "planes * OH * OW");
-  check_length(env, grad_input, "gradInput", plan.input_length, "planes * H * W");
-  check_disjoint(env, grad_output, "gradOutput", grad_input, "gradInput");
-  check_disjoint(env, indices, "indices", grad_input, "gradInput");
-
-  call.value_type = float_type_of(grad_output);
-  call.index_type = index_type_of(indices);
-  call.grad_output = grad_output.data;
-  call.indices = indices.data;
-  call.grad_input = grad_input.data;
+  check_buffers(info.Env(), kPoolBackwardShape, args,
+                {plan.output_length, "planes * OH * OW", plan.input_length, "planes * H * W", plan.output_length,
+                 "planes * OH * OW"});
+  call.value_type = value_type_of(args.in, optional_arg(info, 5));
+  if (call.value_type == ValueType::kUint16) {
+    throw_type_error(info.Env(), kErrInvalidArgType,
+                     "The \"dtype\" argument must be \"float16\" or \"bfloat16\" for a Uint16Array gradient (there "
+                     "is no integer gradient)");
+  }
+  call.index_type = index_type_of(args.idx);
+  call.grad_output = args.in.data;
+  call.indices = args.idx.data;
+  call.grad_input = args.out.data;
   return call;
 }
 
 UnpoolBackwardCall parse_unpool_backward_args(const Napi::CallbackInfo& info, int* threads) {
-  check_arg_count(info, 5, "maxUnpool2dBackward(gradOutput, indices, gradInput, plan, threads)");
-  const Napi::Env env = info.Env();
-  const ArrayArg grad_output = float_array_arg(info[0], "gradOutput");
-  const ArrayArg indices = index_array_arg(info[1], "indices", "a BigInt64Array or Int32Array");
-  const ArrayArg grad_input = float_array_arg(info[2], "gradInput");
-  check_same_type(info[2], grad_input, "gradInput", grad_output, "gradOutput");
   double fields[kUnpoolPlanLength];
-  read_plan(info[3], fields, kUnpoolPlanLength);
-  *threads = parse_thread_count(info[4], "threads", 0);
-
+  const OpArgs args = read_op_args(info, kUnpoolBackwardShape, fields, kUnpoolPlanLength, threads);
   UnpoolBackwardCall call{};
-  if (PlanError error = decode_unpool_plan(fields, &call.plan)) throw_range_error(env, kErrOutOfRange, error.message);
+  if (PlanError error = decode_unpool_plan(fields, &call.plan)) throw_plan_error(info.Env(), error);
   const UnpoolPlan& plan = call.plan;
-  check_length(env, grad_output, "gradOutput", plan.output_length, "planes * OH * OW");
-  check_length(env, indices, "indices", plan.input_length, "planes * IH * IW");
-  check_length(env, grad_input, "gradInput", plan.input_length, "planes * IH * IW");
-  check_disjoint(env, grad_output, "gradOutput", grad_input, "gradInput");
-  check_disjoint(env, indices, "indices", grad_input, "gradInput");
-
-  call.value_type = float_type_of(grad_output);
-  call.index_type = index_type_of(indices);
-  call.grad_output = grad_output.data;
-  call.indices = indices.data;
-  call.grad_input = grad_input.data;
+  check_buffers(info.Env(), kUnpoolBackwardShape, args,
+                {plan.output_length, "planes * OH * OW", plan.input_length, "planes * IH * IW", plan.input_length,
+                 "planes * IH * IW"});
+  call.value_type = value_type_of(args.in, optional_arg(info, 5));
+  call.index_type = index_type_of(args.idx);
+  call.grad_output = args.in.data;
+  call.indices = args.idx.data;
+  call.grad_input = args.out.data;
   return call;
 }
 
 AdaptiveCall parse_adaptive_args(const Napi::CallbackInfo& info, int* threads) {
-  check_arg_count(info, 5, "adaptiveMaxPool2d(input, output, indices, plan, threads)");
-  const Napi::Env env = info.Env();
-  const ArrayArg input = float_array_arg(info[0], "input");
-  const ArrayArg output = float_array_arg(info[1], "output");
-  check_same_type(info[1], output, "output", input, "input");
-  const bool has_indices = !info[2].IsNull();
-  ArrayArg indices;
-  if (has_indices) indices = index_array_arg(info[2], "indices", "a BigInt64Array, an Int32Array or null");
   double fields[kAdaptivePlanLength];
-  read_plan(info[3], fields, kAdaptivePlanLength);
-  *threads = parse_thread_count(info[4], "threads", 0);
-
+  const OpArgs args = read_op_args(info, kAdaptiveShape, fields, kAdaptivePlanLength, threads);
   AdaptiveCall call{};
-  if (PlanError error = decode_adaptive_plan(fields, &call.plan)) {
-    throw_range_error(env, kErrOutOfRange, error.message);
-  }
+  if (PlanError error = decode_adaptive_plan(fields, &call.plan)) throw_plan_error(info.Env(), error);
   const AdaptivePlan& plan = call.plan;
-  if (has_indices && indices.type == napi_int32_array && plan.in_plane_size > INT32_MAX) {
-    throw_range_error(env, kErrOutOfRange,
-                      "Int32Array indices cannot address an input plane of " + std::to_string(plan.in_h) + "x" +
-                          std::to_string(plan.in_w) + " (" + std::to_string(plan.in_plane_size) +
-                          " elements, more than 2^31 - 1); pass a BigInt64Array");
-  }
-  check_length(env, input, "input", plan.input_length, "planes * H * W");
-  check_length(env, output, "output", plan.output_length, "planes * OH * OW");
-  if (has_indices) {
-    check_length(env, indices, "indices", plan.output_length, "planes * OH * OW");
-    check_disjoint(env, input, "input", indices, "indices");
-    check_disjoint(env, output, "output", indices, "indices");
-  }
-  check_disjoint(env, input, "input", output, "output");
-
-  call.value_type = float_type_of(input);
-  call.index_type = has_indices ? index_type_of(indices) : IndexType::kNone;
-  call.input = input.data;
-  call.output = output.data;
-  call.indices = has_indices ? indices.data : nullptr;
+  check_index_width(info.Env(), args, "input plane", plan.in_h, plan.in_w, plan.in_plane_size, INT32_MAX,
+                    "2^31 - 1");
+  check_buffers(info.Env(), kAdaptiveShape, args,
+                {plan.input_length, "planes * H * W", plan.output_length, "planes * OH * OW", plan.output_length,
+                 "planes * OH * OW"});
+  call.value_type = value_type_of(args.in, optional_arg(info, 5));
+  call.index_type = indices_type(args);
+  call.input = args.in.data;
+  call.output = args.out.data;
+  call.indices = args.has_idx ? args.idx.data : nullptr;
   return call;
 }
 

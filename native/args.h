@@ -36,16 +36,16 @@ int parse_thread_count(const Napi::Value& value, const char* name, int min_value
 // A JS string.
 std::string parse_string(const Napi::Value& value, const char* name);
 
-// maxPool2dBackward(gradOutput, indices, gradInput, plan, threads): float32 / float64 only; `plan` is the
-// forward's pool plan.
+// maxPool2dBackward(gradOutput, indices, gradInput, plan, threads, dtype?): float32 / float64, or a Uint16Array
+// of float16 / bfloat16 bits named by `dtype`; `plan` is the forward's pool plan.
 PoolBackwardCall parse_pool_backward_args(const Napi::CallbackInfo& info, int* threads);
 
-// maxUnpool2dBackward(gradOutput, indices, gradInput, plan, threads): float32 / float64 only; `plan` is the
-// unpool's plan.
+// maxUnpool2dBackward(gradOutput, indices, gradInput, plan, threads, dtype?): any value dtype (a gather);
+// `plan` is the unpool's plan.
 UnpoolBackwardCall parse_unpool_backward_args(const Napi::CallbackInfo& info, int* threads);
 
-// adaptiveMaxPool2d(input, output, indices, plan, threads): float32 / float64 only; `plan` is
-// [planes, H, W, OH, OW].
+// adaptiveMaxPool2d(input, output, indices, plan, threads, dtype?): every value dtype maxPool2d takes; `plan`
+// is [planes, H, W, OH, OW].
 AdaptiveCall parse_adaptive_args(const Napi::CallbackInfo& info, int* threads);
 
 }  // namespace maxpool2d

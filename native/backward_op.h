@@ -26,7 +26,8 @@ struct PoolBackwardCall {
 
 // Checks every index against [0, H*W); on a bad one returns the first (by flat position) and writes
 // nothing. Otherwise zero-fills grad_input, adds grad_output[p][i] into grad_input[p][indices[p][i]] for
-// i in order, and returns {-1, 0}.
+// i in order, and returns {-1, 0}. value_type: float32, float64, float16 or bfloat16 (each half add is a
+// float add rounded back to the half type, as PyTorch's CPU kernel accumulates in the tensor's type).
 BadIndex run_pool_backward(const PoolBackwardCall& call, int max_threads) noexcept;
 
 // "indices[5] = 41 is out of range for an input plane of 6x6 (36 elements)" (the same words as lib/).
@@ -44,7 +45,7 @@ struct UnpoolBackwardCall {
 };
 
 // Checks every index against [0, OH*OW) (describe_bad_index words the failure); on success writes
-// grad_input[p][i] = grad_output[p][indices[p][i]], bit for bit.
+// grad_input[p][i] = grad_output[p][indices[p][i]], bit for bit, for any value type.
 BadIndex run_unpool_backward(const UnpoolBackwardCall& call, int max_threads) noexcept;
 
 }  // namespace maxpool2d

@@ -26,6 +26,15 @@ struct BadIndex {
   int64_t value = 0;
 };
 
+// The first index outside [0, limit) among `planes` planes of `plane_size` indices, by flat position (checked in
+// parallel over planes on up to `threads` threads); position < 0 when all are valid. The one index check of
+// maxUnpool2d and both backward ops (backward_op.cc).
+BadIndex first_bad_index(IndexType type, const void* indices, int64_t planes, int64_t plane_size, int64_t limit,
+                         int threads);
+
+// planes * (a + b + c), saturating at INT64_MAX: a per-plane work estimate for threads_for_work.
+int64_t plane_work(int64_t planes, int64_t a, int64_t b, int64_t c);
+
 // Checks every index first; on a bad one returns it and leaves the output untouched. Otherwise writes
 // the output and returns {-1, 0}.
 BadIndex run_unpool(const UnpoolCall& call, int max_threads) noexcept;

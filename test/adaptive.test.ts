@@ -79,8 +79,8 @@ const caseArb = fc.record({
   batched: fc.boolean(),
   n: fc.integer({ min: 0, max: 2 }),
   c: fc.integer({ min: 1, max: 3 }),
-  h: fc.integer({ min: 1, max: 17 }),
-  w: fc.integer({ min: 1, max: 19 }),
+  h: fc.integer({ min: 1, max: 33 }), // past 16 columns / 16-element planes: the native vector blocks
+  w: fc.integer({ min: 1, max: 37 }),
   oh: fc.oneof(fc.integer({ min: 0, max: 21 }), fc.constant(null)),
   ow: fc.oneof(fc.integer({ min: 1, max: 21 }), fc.constant(null)),
   square: fc.boolean(),

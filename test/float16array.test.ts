@@ -213,20 +213,17 @@ for (const backend of backendCases()) {
       expect(len.message).toBe('out.length must be 1, but got 2');
       const alias = thrown(() => maxPool2d(x, { kernelSize: 2, out: new Uint16Array(x.data.buffer, 0, 1) }));
       expect(alias.code).toBe('ERR_MAXPOOL2D_ALIASING');
-      const grad = thrown(() =>
-        maxPool2dBackward(
-          { data: new Half(1), shape: [1, 1, 1] } as never,
-          { data: new BigInt64Array(1), shape: [1, 1, 1] },
-          {
-            kernelSize: 2,
-            inputShape: shape,
-          },
-        ),
-      );
-      expect(grad).toBeInstanceOf(TypeError);
-      expect(grad.message).toMatch(
-        /gradOutput.data must be a Float32Array or Float64Array .* but got Float16Array\(1\)/,
-      );
+      // The gradients take Float16Array too (they have float16 kernels): same bits as Uint16Array + dtype.
+      const dy = new Half(1);
+      new Uint16Array(dy.buffer).set([0x3c00]);
+      const idx = { data: new BigInt64Array([3n]), shape: [1, 1, 1] };
+      const dx = maxPool2dBackward({ data: dy, shape: [1, 1, 1] }, idx, { kernelSize: 2, inputShape: shape });
+      const dxBits = maxPool2dBackward({ data: new Uint16Array(dy.buffer), shape: [1, 1, 1], dtype: 'float16' }, idx, {
+        kernelSize: 2,
+        inputShape: shape,
+      });
+      expect(dx.data).toBeInstanceOf(Half);
+      expect(Array.from(new Uint16Array((dx.data as ArrayBufferView).buffer))).toEqual(Array.from(dxBits.data));
     });
   });
 }

@@ -1,10 +1,12 @@
 /**
- * Pure TypeScript adaptive max pooling, the reference for native/adaptive_op.cc: each output scans its bin
- * (PyTorch's bounds, `adaptiveBins`) rows then columns from -Infinity and the bin's first element, replacing
- * the maximum when `v > max || isNaN(v)`. NaN bits are copied exactly.
+ * Pure TypeScript adaptive max pooling, the reference for native/kernels/adaptive_kernel.cc: each output scans
+ * its bin (PyTorch's bounds, `adaptiveBins`) rows then columns from -Infinity and the bin's first element,
+ * replacing the maximum when `v > max || isNaN(v)`. Integers compare as they are (bins are never empty, so the
+ * start value never shows); float16 / bfloat16 bits by their decoded value. The winner's bits are copied exactly.
  */
 import type { AdaptivePlan } from '../adaptive';
-import type { FloatArray, IndexArray } from '../tensor';
+import { bf16Table, f16Table } from '../half';
+import type { DType, FloatArray, IndexArray, ValueArray } from '../tensor';
 
 /**
  * PyTorch's bins for `out` outputs over `size` inputs (aten/src/ATen/native/AdaptivePooling.h):
@@ -41,12 +43,17 @@ function copyBits(src: FloatArray, from: number, dst: FloatArray, to: number): v
 /** Pools planes `[planeStart, planeEnd)` (all by default); writes plane-local indices when `indices` is set. */
 export function adaptiveJs(
   plan: AdaptivePlan,
-  input: FloatArray,
-  output: FloatArray,
+  input: ValueArray,
+  output: ValueArray,
   indices: IndexArray | null,
+  dtype: DType,
   planeStart = 0,
   planeEnd = plan.planes,
 ): void {
+  if (!(input instanceof Float32Array || input instanceof Float64Array)) {
+    adaptiveBitsJs(plan, input, output, indices, dtype, planeStart, planeEnd);
+    return;
+  }
   const { H, W, OH, OW } = plan;
   const rows = adaptiveBins(OH, H);
   const cols = adaptiveBins(OW, W);
@@ -74,7 +81,52 @@ export function adaptiveJs(
           }
         }
         if (m === m) output[o] = m;
-        else copyBits(input, at, output, o);
+        else copyBits(input, at, output as FloatArray, o);
+        if (idx64) idx64[o] = BigInt(at - base);
+        else if (idx32) idx32[o] = at - base;
+      }
+    }
+  }
+}
+
+/** `adaptiveJs` for integer and half dtypes: compares decoded values (halves) or the elements, copies the winner. */
+function adaptiveBitsJs(
+  plan: AdaptivePlan,
+  input: Exclude<ValueArray, FloatArray>,
+  output: ValueArray,
+  indices: IndexArray | null,
+  dtype: DType,
+  planeStart: number,
+  planeEnd: number,
+): void {
+  const { H, W, OH, OW } = plan;
+  const rows = adaptiveBins(OH, H);
+  const cols = adaptiveBins(OW, W);
+  const dec = dtype === 'float16' ? f16Table() : dtype === 'bfloat16' ? bf16Table() : null;
+  const idx64 = indices instanceof BigInt64Array ? indices : null;
+  const idx32 = indices instanceof Int32Array ? indices : null;
+  for (let plane = planeStart; plane < planeEnd; plane++) {
+    const base = plane * H * W;
+    let o = plane * OH * OW;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = rows[oh];
+      const h1 = rows[OH + oh];
+      for (let ow = 0; ow < OW; ow++, o++) {
+        const w0 = cols[ow];
+        const w1 = cols[OW + ow];
+        let m = Number.NEGATIVE_INFINITY;
+        let at = base + h0 * W + w0;
+        for (let h = h0; h < h1; h++) {
+          const row = base + h * W;
+          for (let p = row + w0, end = row + w1; p < end; p++) {
+            const v = dec ? dec[input[p]] : input[p];
+            if (v > m || v !== v) {
+              m = v;
+              at = p;
+            }
+          }
+        }
+        output[o] = input[at];
         if (idx64) idx64[o] = BigInt(at - base);
         else if (idx32) idx32[o] = at - base;
       }

@@ -1,12 +1,14 @@
 /**
  * Pure TypeScript backward passes, the reference for native/backward_op.cc:
  * - max pooling: zero-fill, then `gradInput[p][indices[p][i]] += gradOutput[p][i]` for i in order, plane by
- *   plane (PyTorch's order, so the float sums round the same way);
- * - max unpooling: the gather `gradInput[p][i] = gradOutput[p][indices[p][i]]`, copied bit for bit.
+ *   plane (PyTorch's order, so the float sums round the same way); float16 / bfloat16 add in float32 and round
+ *   back to the half type after every add, as PyTorch's CPU kernel does (it accumulates in the tensor's type);
+ * - max unpooling: the gather `gradInput[p][i] = gradOutput[p][indices[p][i]]`, copied bit for bit (any dtype).
  * Every index is checked before anything is written.
  */
 import type { PoolPlan, UnpoolPlan } from '../geometry';
-import type { FloatArray, IndexArray } from '../tensor';
+import { bf16FromFloat, bf16Table, f16FromFloat, f16Table } from '../half';
+import type { DType, FloatArray, HalfDType, IndexArray, ValueArray } from '../tensor';
 import { checkPlaneIndices, checkUnpoolIndices } from './js-unpool';
 
 /** Throws a RangeError naming the first index outside `[0, H * W)`; writes nothing. */
@@ -14,7 +16,7 @@ export function checkPoolBackwardIndices(plan: PoolPlan, indices: IndexArray): v
   checkPlaneIndices(indices, plan.H, plan.W, 'input');
 }
 
-function wordsOf(a: FloatArray): Uint32Array {
+function wordsOf(a: ValueArray): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.byteLength >>> 2);
 }
 
@@ -73,32 +75,78 @@ export function poolBackwardJs(
   }
 }
 
+/**
+ * `poolBackwardJs` for float16 / bfloat16 bits: each add is the float32 sum of the two decoded values (a double
+ * sum rounded once to float32 is the float32 sum) rounded to the half type. A NaN sum is stored as the
+ * conversion gives it: bfloat16 0x7fc0; float16 0x7e00 with the sign of x86-64's NaN (native/backward_op.cc:
+ * a NaN accumulator's, else a NaN gradient's, else negative for inf + -inf).
+ */
+export function poolBackwardHalfJs(
+  plan: PoolPlan,
+  gradOutput: Uint16Array,
+  indices: IndexArray,
+  gradInput: Uint16Array,
+  dtype: HalfDType,
+  planeStart = 0,
+  planeEnd = plan.planes,
+): void {
+  const inPlane = plan.H * plan.W;
+  const outPlane = plan.OH * plan.OW;
+  const f16 = dtype === 'float16';
+  const dec = f16 ? f16Table() : bf16Table();
+  const enc = f16 ? f16FromFloat : bf16FromFloat;
+  const idx32 = indices instanceof Int32Array ? indices : null;
+  const idx64 = indices instanceof BigInt64Array ? indices : null;
+  gradInput.fill(0, planeStart * inPlane, planeEnd * inPlane);
+  for (let p = planeStart; p < planeEnd; p++) {
+    const inBase = p * inPlane;
+    const outBase = p * outPlane;
+    for (let i = outBase, end = outBase + outPlane; i < end; i++) {
+      const at = inBase + (idx32 ? idx32[i] : Number(idx64![i]));
+      const acc = gradInput[at];
+      const g = gradOutput[i];
+      const sum = dec[acc] + dec[g];
+      if (sum === sum) gradInput[at] = enc(Math.fround(sum));
+      else if (!f16) gradInput[at] = 0x7fc0;
+      else {
+        const a = dec[acc];
+        const sign = a !== a ? acc & 0x8000 : dec[g] !== dec[g] ? g & 0x8000 : 0x8000;
+        gradInput[at] = sign | 0x7e00;
+      }
+    }
+  }
+}
+
 /** Checks, zero-fills and accumulates: the JS backend's `maxPool2dBackward`. */
 export function maxPool2dBackwardJs(
   plan: PoolPlan,
-  gradOutput: FloatArray,
+  gradOutput: ValueArray,
   indices: IndexArray,
-  gradInput: FloatArray,
+  gradInput: ValueArray,
+  dtype: DType,
 ): void {
   checkPoolBackwardIndices(plan, indices);
-  poolBackwardJs(plan, gradOutput, indices, gradInput);
+  if (dtype === 'float16' || dtype === 'bfloat16') {
+    poolBackwardHalfJs(plan, gradOutput as Uint16Array, indices, gradInput as Uint16Array, dtype);
+  } else poolBackwardJs(plan, gradOutput as FloatArray, indices, gradInput as FloatArray);
 }
 
-/** Gathers planes `[planeStart, planeEnd)`; the indices must have been checked. */
+/** Gathers planes `[planeStart, planeEnd)` of any dtype; the indices must have been checked. */
 export function unpoolBackwardJs(
   plan: UnpoolPlan,
-  gradOutput: FloatArray,
+  gradOutput: ValueArray,
   indices: IndexArray,
-  gradInput: FloatArray,
+  gradInput: ValueArray,
   planeStart = 0,
   planeEnd = plan.planes,
 ): void {
   const inPlane = plan.IH * plan.IW;
   const outPlane = plan.OH * plan.OW;
-  // Through 32-bit words so NaN payloads survive exactly.
-  const words = gradOutput instanceof Float32Array ? 1 : 2;
-  const src = wordsOf(gradOutput);
-  const dst = wordsOf(gradInput);
+  // Floats through 32-bit words so NaN payloads survive exactly; integer (and half) elements as they are.
+  const float = gradOutput instanceof Float32Array || gradOutput instanceof Float64Array;
+  const words = gradOutput instanceof Float64Array ? 2 : 1;
+  const src = float ? wordsOf(gradOutput) : gradOutput;
+  const dst = float ? wordsOf(gradInput) : gradInput;
   for (let p = planeStart; p < planeEnd; p++) {
     const inBase = p * inPlane;
     const outBase = p * outPlane;
@@ -114,9 +162,9 @@ export function unpoolBackwardJs(
 /** Checks (the unpool's wording: an index into the output plane) and gathers. */
 export function maxUnpool2dBackwardJs(
   plan: UnpoolPlan,
-  gradOutput: FloatArray,
+  gradOutput: ValueArray,
   indices: IndexArray,
-  gradInput: FloatArray,
+  gradInput: ValueArray,
 ): void {
   checkUnpoolIndices(plan, indices);
   unpoolBackwardJs(plan, gradOutput, indices, gradInput);
