@@ -168,4 +168,36 @@ export interface NativeBinding {
     threads: number,
     dtype?: NativeDType,
   ): void;
+
+  /** `adaptiveMaxPool2d` off the JS thread, buffers as for `maxPool2dAsync` (output null / indices "int64" |
+   * "int32": allocated by the addon). Resolves with `[output, indices or null]`. */
+  adaptiveMaxPool2dAsync(
+    input: NativeValues,
+    output: NativeValues | null,
+    indices: NativeIndices | 'int64' | 'int32' | null,
+    plan: Float64Array,
+    threads: number,
+    dtype?: NativeDType,
+  ): Promise<[NativeValues, NativeIndices | null]>;
+
+  /** `maxPool2dBackward` off the JS thread (`gradInput` null: allocated by the addon); resolves with gradInput, a
+   * bad index rejects with the same RangeError. */
+  maxPool2dBackwardAsync(
+    gradOutput: Float32Array | Float64Array | Uint16Array,
+    indices: NativeIndices,
+    gradInput: Float32Array | Float64Array | Uint16Array | null,
+    plan: PoolPlanArray,
+    threads: number,
+    dtype?: NativeDType,
+  ): Promise<Float32Array | Float64Array | Uint16Array>;
+
+  /** `maxUnpool2dBackward` off the JS thread, as `maxPool2dBackwardAsync`. */
+  maxUnpool2dBackwardAsync(
+    gradOutput: NativeValues,
+    indices: NativeIndices,
+    gradInput: NativeValues | null,
+    plan: UnpoolPlanArray,
+    threads: number,
+    dtype?: NativeDType,
+  ): Promise<NativeValues>;
 }

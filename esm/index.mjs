@@ -23,5 +23,13 @@ export const {
   toOnnx,
   fromOnnx,
 } = cjs;
-export const { AdaptiveMaxPool2d, adaptiveMaxPool2d, maxPool2dBackward, maxUnpool2dBackward } = cjs;
+export const {
+  AdaptiveMaxPool2d,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool2dAsync,
+  maxPool2dBackward,
+  maxPool2dBackwardAsync,
+  maxUnpool2dBackward,
+  maxUnpool2dBackwardAsync,
+} = cjs;
 export default cjs;

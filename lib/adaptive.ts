@@ -8,14 +8,31 @@
  * they are (from the type's lowest value), float16 / bfloat16 (a `Uint16Array` with `dtype`) by value; the
  * winner's bits are copied. Routed through the seam in lib/backward.ts.
  */
+import { type AsyncOptions, checkSignal } from './abort';
 import { readThreads } from './backend';
 import { adaptiveJs } from './backends/js-adaptive';
 import { nativeDType, nativeOp } from './backward';
 import { MaxPoolRangeError, rangeError, typeError } from './errors';
 import { MAX_PARAM, readShape } from './geometry';
-import { checkNoAlias, indexOutput, readFloatTensor, readIndexDType, resultData, valueOutput } from './input';
+import {
+  checkNoAlias,
+  type FreshOutput,
+  indexOutput,
+  readFloatTensor,
+  readIndexDType,
+  resultData,
+  valueOutput,
+} from './input';
 import type { PoolWithIndices, RunOptions } from './maxpool2d';
-import type { IndexDType, OutputTensor, Tensor, ValueArray } from './tensor';
+import {
+  allocIndex,
+  allocValues,
+  type IndexArray,
+  type IndexDType,
+  type OutputTensor,
+  type Tensor,
+  type ValueArray,
+} from './tensor';
 
 /** An output size: `n` for `n x n`, or `[h, w]` where a `null` entry keeps that input dimension. */
 export type AdaptiveSize = number | readonly [number | null, number | null] | readonly (number | null)[];
@@ -94,13 +111,26 @@ function readReturnIndices(value: unknown): boolean {
   return value;
 }
 
-function runAdaptive(
+/** One adaptive call, checked, with its buffers (null: left to the async native call to allocate). */
+interface PreparedAdaptive {
+  plan: AdaptivePlan;
+  tensor: ReturnType<typeof readFloatTensor>;
+  output: ValueArray | null;
+  indices: IndexArray | null;
+  returnIndices: boolean;
+  indexDtype: IndexDType;
+  threads: number;
+  out: unknown;
+}
+
+function prepareAdaptive(
   input: unknown,
   size: readonly [number | null, number | null],
   returnIndices: boolean,
   indexDtype: IndexDType,
   run: RunOptions,
-): OutputTensor | PoolWithIndices {
+  fresh: FreshOutput,
+): PreparedAdaptive {
   const tensor = readFloatTensor(input, 'input');
   const threads = readThreads(run.threads);
   const plan = planAdaptive(tensor.shape, size, tensor.data.length);
@@ -111,27 +141,81 @@ function runAdaptive(
     );
   }
   // Every element of the output and the indices is written: fresh ones need not be zeroed, nor alias-checked.
-  const output = valueOutput(run.out, tensor.dtype, plan.outputLength, 'out', 'unzeroed');
-  if (run.out != null) checkNoAlias(output, 'out', tensor.data, 'input.data');
+  const output = valueOutput(run.out, tensor.dtype, plan.outputLength, 'out', fresh);
+  if (output && run.out != null) checkNoAlias(output, 'out', tensor.data, 'input.data');
   const indices = returnIndices
-    ? indexOutput(run.indicesOut, indexDtype, plan.outputLength, 'indicesOut', 'unzeroed')
+    ? indexOutput(run.indicesOut, indexDtype, plan.outputLength, 'indicesOut', fresh)
     : null;
   if (indices && run.indicesOut != null) {
     checkNoAlias(indices, 'indicesOut', tensor.data, 'input.data');
-    if (run.out != null) checkNoAlias(indices, 'indicesOut', output, 'out');
+    if (output && run.out != null) checkNoAlias(indices, 'indicesOut', output, 'out');
   }
+  return { plan, tensor, output, indices, returnIndices, indexDtype, threads, out: run.out };
+}
 
-  // Work: each plane's bins cover at most (H + OH) x (W + OW) elements.
-  const binding = nativeOp('adaptiveMaxPool2d', plan.planes * (plan.H + plan.OH) * (plan.W + plan.OW));
-  if (binding) {
-    const planArray = new Float64Array([plan.planes, plan.H, plan.W, plan.OH, plan.OW]);
-    binding.adaptiveMaxPool2d(tensor.data, output, indices, planArray, threads, nativeDType(tensor.dtype));
-  } else adaptiveJs(plan, tensor.data, output, indices, tensor.dtype);
-
-  const data = resultData(output, tensor.float16Array, run.out);
-  const result: OutputTensor = { data, shape: plan.outputShape, dtype: tensor.dtype };
+function adaptiveResult(p: PreparedAdaptive, output: ValueArray, indices: IndexArray | null) {
+  const data = resultData(output, p.tensor.float16Array, p.out);
+  const result: OutputTensor = { data, shape: p.plan.outputShape, dtype: p.tensor.dtype };
   if (!indices) return result;
-  return [result, { data: indices, shape: plan.outputShape.slice(), dtype: indexDtype }];
+  return [result, { data: indices, shape: p.plan.outputShape.slice(), dtype: p.indexDtype }] as PoolWithIndices;
+}
+
+/** Work for the tiny-work rule: each plane's bins cover at most (H + OH) x (W + OW) elements. */
+function adaptiveWork(plan: AdaptivePlan): number {
+  return plan.planes * (plan.H + plan.OH) * (plan.W + plan.OW);
+}
+
+function planArray(plan: AdaptivePlan): Float64Array {
+  return new Float64Array([plan.planes, plan.H, plan.W, plan.OH, plan.OW]);
+}
+
+function runAdaptive(
+  input: unknown,
+  size: readonly [number | null, number | null],
+  returnIndices: boolean,
+  indexDtype: IndexDType,
+  run: RunOptions,
+): OutputTensor | PoolWithIndices {
+  const p = prepareAdaptive(input, size, returnIndices, indexDtype, run, 'unzeroed');
+  const { plan, tensor, indices } = p;
+  const output = p.output as ValueArray;
+  const binding = nativeOp('adaptiveMaxPool2d', adaptiveWork(plan));
+  if (binding) {
+    binding.adaptiveMaxPool2d(tensor.data, output, indices, planArray(plan), p.threads, nativeDType(tensor.dtype));
+  } else adaptiveJs(plan, tensor.data, output, indices, tensor.dtype);
+  return adaptiveResult(p, output, indices);
+}
+
+async function runAdaptiveAsync(
+  input: unknown,
+  size: readonly [number | null, number | null],
+  returnIndices: boolean,
+  indexDtype: IndexDType,
+  run: RunOptions & AsyncOptions,
+): Promise<OutputTensor | PoolWithIndices> {
+  checkSignal(run.signal);
+  const p = prepareAdaptive(input, size, returnIndices, indexDtype, run, 'deferred');
+  const { plan, tensor } = p;
+  const binding = nativeOp('adaptiveMaxPool2dAsync', adaptiveWork(plan));
+  if (binding) {
+    const wanted = p.indices ?? (returnIndices ? indexDtype : null);
+    const dtype = nativeDType(tensor.dtype);
+    const [output, indices] = await binding.adaptiveMaxPool2dAsync(
+      tensor.data,
+      p.output,
+      wanted,
+      planArray(plan),
+      p.threads,
+      dtype,
+    );
+    return adaptiveResult(p, output, indices);
+  }
+  // JS backend (or tiny work): one event-loop turn later, in one go.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const output = p.output ?? allocValues(tensor.dtype, plan.outputLength, true);
+  const indices = p.indices ?? (returnIndices ? allocIndex(indexDtype, plan.outputLength, true) : null);
+  adaptiveJs(plan, tensor.data, output, indices, tensor.dtype);
+  return adaptiveResult(p, output, indices);
 }
 
 /**
@@ -161,6 +245,38 @@ export function adaptiveMaxPool2d(input: Tensor, options: AdaptiveMaxPool2dOptio
   const returnIndices = readReturnIndices(options.returnIndices);
   const indexDtype = readIndexDType(options.indexDtype);
   return runAdaptive(input, size, returnIndices, indexDtype, options);
+}
+
+/**
+ * `adaptiveMaxPool2d` without blocking the event loop (native: off the JS thread, buffers pinned as for
+ * `maxPool2dAsync`; JS backend: one event-loop turn later). Errors reject.
+ *
+ * @example
+ * ```ts
+ * const [g, at] = await adaptiveMaxPool2dAsync(x, { outputSize: 1, returnIndices: true });
+ * ```
+ */
+export async function adaptiveMaxPool2dAsync<D extends ValueArray>(
+  input: Tensor<D>,
+  options: AdaptiveMaxPool2dOptions & AsyncOptions & { returnIndices: true },
+): Promise<PoolWithIndices<D>>;
+export async function adaptiveMaxPool2dAsync<D extends ValueArray>(
+  input: Tensor<D>,
+  options: AdaptiveMaxPool2dOptions & AsyncOptions & { returnIndices?: false },
+): Promise<OutputTensor<D>>;
+export async function adaptiveMaxPool2dAsync(
+  input: Tensor,
+  options: AdaptiveMaxPool2dOptions & AsyncOptions,
+): Promise<OutputTensor | PoolWithIndices>;
+export async function adaptiveMaxPool2dAsync(
+  input: Tensor,
+  options: AdaptiveMaxPool2dOptions & AsyncOptions,
+): Promise<OutputTensor | PoolWithIndices> {
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
+  const size = resolveAdaptiveSize(options.outputSize);
+  const returnIndices = readReturnIndices(options.returnIndices);
+  const indexDtype = readIndexDType(options.indexDtype);
+  return runAdaptiveAsync(input, size, returnIndices, indexDtype, options);
 }
 
 /** Constructor options of `AdaptiveMaxPool2d`. */
@@ -204,5 +320,15 @@ export class AdaptiveMaxPool2d<R extends boolean = false> {
   forward<D extends ValueArray>(input: Tensor<D>, run: RunOptions = {}): AdaptiveResult<R, D> {
     const merged = { threads: this.threads, ...run };
     return runAdaptive(input, this.outputSize, this.returnIndices, this.indexDtype, merged) as AdaptiveResult<R, D>;
+  }
+
+  /** `forward` without blocking the event loop (see `adaptiveMaxPool2dAsync`). */
+  async forwardAsync<D extends ValueArray>(
+    input: Tensor<D>,
+    run: RunOptions & AsyncOptions = {},
+  ): Promise<AdaptiveResult<R, D>> {
+    const merged = { threads: this.threads, ...run };
+    const { outputSize, returnIndices, indexDtype } = this;
+    return (await runAdaptiveAsync(input, outputSize, returnIndices, indexDtype, merged)) as AdaptiveResult<R, D>;
   }
 }

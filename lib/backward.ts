@@ -9,6 +9,7 @@
  * Both give the same bits.
  */
 import type { NativeBinding } from '../binding';
+import { type AsyncOptions, checkSignal } from './abort';
 import { activeBackend, backendFor, nativeBinding, readThreads } from './backend';
 import { maxPool2dBackwardJs, maxUnpool2dBackwardJs } from './backends/js-backward';
 import { poolPlanArray, unpoolPlanArray } from './backends/native';
@@ -22,10 +23,21 @@ import {
   resolvePoolParams,
   resolveUnpoolParams,
   type UnpoolGeometryOptions,
+  type UnpoolPlan,
 } from './geometry';
-import { checkNoAlias, readFloatTensor, readIndexTensor, resultData, valueOutput } from './input';
+import { checkNoAlias, type FreshOutput, readFloatTensor, readIndexTensor, resultData, valueOutput } from './input';
 import type { IndicesInput } from './maxunpool2d';
-import type { DType, Float16ArrayOf, FloatArray, HalfDType, OutputTensor, Tensor, ValueArray } from './tensor';
+import {
+  allocValues,
+  type DType,
+  type Float16ArrayOf,
+  type FloatArray,
+  type HalfDType,
+  type IndexArray,
+  type OutputTensor,
+  type Tensor,
+  type ValueArray,
+} from './tensor';
 
 /** What `maxPool2dBackward` takes and returns: float32 / float64 values, or float16 / bfloat16 bits (a `Float16Array` too). */
 export type GradientArray = FloatArray | Uint16Array | Float16ArrayOf;
@@ -34,7 +46,13 @@ export type GradientArray = FloatArray | Uint16Array | Float16ArrayOf;
 type GradientBits = FloatArray | Uint16Array;
 
 /** Native methods this seam may route to. */
-type NativeOpName = 'maxPool2dBackward' | 'maxUnpool2dBackward' | 'adaptiveMaxPool2d';
+type NativeOpName =
+  | 'maxPool2dBackward'
+  | 'maxUnpool2dBackward'
+  | 'adaptiveMaxPool2d'
+  | 'maxPool2dBackwardAsync'
+  | 'maxUnpool2dBackwardAsync'
+  | 'adaptiveMaxPool2dAsync';
 
 /**
  * The binding to run `name` on, or null for the JS implementation (internal; lib/adaptive.ts uses it too).
@@ -140,6 +158,78 @@ export function maxPool2dBackward<D extends GradientArray>(
   indices: IndicesInput,
   options: MaxPool2dBackwardOptions,
 ): OutputTensor<D> {
+  const p = preparePoolBackward(gradOutput, indices, options, 'zeroed');
+  const out = p.out as GradientBits;
+  const binding = nativeOp('maxPool2dBackward', p.work);
+  if (binding) {
+    binding.maxPool2dBackward(
+      p.grad.data as GradientBits,
+      p.idx.data,
+      out,
+      poolPlanArray(p.plan),
+      p.threads,
+      nativeDType(p.grad.dtype),
+    );
+  } else maxPool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out, p.grad.dtype);
+  return gradientResult(p, out) as OutputTensor<D>;
+}
+
+/**
+ * `maxPool2dBackward` without blocking the event loop (native: off the JS thread, buffers pinned as for
+ * `maxPool2dAsync`; JS backend: one event-loop turn later). Errors, a bad index included, reject.
+ *
+ * @example
+ * ```ts
+ * const dx = await maxPool2dBackwardAsync(dy, idx, { inputShape: x.shape, kernelSize: 2 });
+ * ```
+ */
+export async function maxPool2dBackwardAsync<D extends GradientArray>(
+  gradOutput: Tensor<D>,
+  indices: IndicesInput,
+  options: MaxPool2dBackwardOptions & AsyncOptions,
+): Promise<OutputTensor<D>> {
+  checkSignal(options?.signal);
+  const p = preparePoolBackward(gradOutput, indices, options, 'deferred');
+  const binding = nativeOp('maxPool2dBackwardAsync', p.work);
+  let out = p.out as GradientBits | null;
+  if (binding) {
+    const plan = poolPlanArray(p.plan);
+    out = await binding.maxPool2dBackwardAsync(
+      p.grad.data as GradientBits,
+      p.idx.data,
+      out,
+      plan,
+      p.threads,
+      nativeDType(p.grad.dtype),
+    );
+  } else {
+    await nextTurn();
+    out ??= allocValues(p.grad.dtype, p.plan.inputLength) as GradientBits;
+    maxPool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out, p.grad.dtype);
+  }
+  return gradientResult(p, out) as OutputTensor<D>;
+}
+
+/** One gradient call, checked (shared by the sync and async forms of both gradients). */
+interface PreparedGradient<P> {
+  plan: P;
+  grad: { data: ValueArray; shape: readonly number[]; dtype: DType; float16Array: boolean };
+  idx: { data: IndexArray; shape: readonly number[] };
+  /** The gradient to write; null when left to the async native call. */
+  out: ValueArray | null;
+  userOut: unknown;
+  threads: number;
+  resultShape: number[];
+  /** For the tiny-work rule. */
+  work: number;
+}
+
+function preparePoolBackward(
+  gradOutput: unknown,
+  indices: unknown,
+  options: MaxPool2dBackwardOptions,
+  fresh: FreshOutput,
+): PreparedGradient<PoolPlan> {
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   const params = resolvePoolParams(options);
   const grad = readGradient(gradOutput, 'gradOutput');
@@ -152,17 +242,21 @@ export function maxPool2dBackward<D extends GradientArray>(
   checkShape(idx.shape, 'indices.shape', plan.outputShape, what);
   checkLength(grad.data.length, 'gradOutput.data.length', plan.outputLength);
   checkLength(idx.data.length, 'indices.data.length', plan.outputLength);
-  const out = valueOutput(options.out, grad.dtype, plan.inputLength) as GradientBits;
-  checkNoAlias(out, 'out', grad.data, 'gradOutput.data');
-  checkNoAlias(out, 'out', idx.data, 'indices.data');
-
-  const binding = nativeOp('maxPool2dBackward', plan.outputLength + plan.inputLength);
-  if (binding) {
-    binding.maxPool2dBackward(grad.data, idx.data, out, poolPlanArray(plan), threads, nativeDType(grad.dtype));
-  } else maxPool2dBackwardJs(plan, grad.data, idx.data, out, grad.dtype);
-  const data = resultData(out, grad.float16Array, options.out) as D;
-  return { data, shape: [...(options.inputShape as number[])], dtype: grad.dtype };
+  const out = valueOutput(options.out, grad.dtype, plan.inputLength, 'out', fresh);
+  if (out && options.out != null) {
+    checkNoAlias(out, 'out', grad.data, 'gradOutput.data');
+    checkNoAlias(out, 'out', idx.data, 'indices.data');
+  }
+  const resultShape = [...(options.inputShape as number[])];
+  const work = plan.outputLength + plan.inputLength;
+  return { plan, grad, idx, out, userOut: options.out, threads, resultShape, work };
 }
+
+function gradientResult<P>(p: PreparedGradient<P>, out: ValueArray): OutputTensor {
+  return { data: resultData(out, p.grad.float16Array, p.userOut), shape: p.resultShape, dtype: p.grad.dtype };
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Everything `maxUnpool2dBackward` accepts besides the gradient and the indices. */
 export interface MaxUnpool2dBackwardOptions extends UnpoolGeometryOptions {
@@ -195,6 +289,57 @@ export function maxUnpool2dBackward<D extends ValueArray>(
   indices: IndicesInput,
   options: MaxUnpool2dBackwardOptions,
 ): OutputTensor<D> {
+  const p = prepareUnpoolBackward(gradOutput, indices, options, 'unzeroed');
+  const out = p.out as ValueArray;
+  const binding = nativeOp('maxUnpool2dBackward', p.work);
+  if (binding) {
+    const plan = unpoolPlanArray(p.plan);
+    binding.maxUnpool2dBackward(p.grad.data, p.idx.data, out, plan, p.threads, nativeDType(p.grad.dtype));
+  } else maxUnpool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out);
+  return gradientResult(p, out) as OutputTensor<D>;
+}
+
+/**
+ * `maxUnpool2dBackward` without blocking the event loop, as `maxPool2dBackwardAsync`.
+ *
+ * @example
+ * ```ts
+ * const dy = await maxUnpool2dBackwardAsync(dz, idx, { kernelSize: 2 });
+ * ```
+ */
+export async function maxUnpool2dBackwardAsync<D extends ValueArray>(
+  gradOutput: Tensor<D>,
+  indices: IndicesInput,
+  options: MaxUnpool2dBackwardOptions & AsyncOptions,
+): Promise<OutputTensor<D>> {
+  checkSignal(options?.signal);
+  const p = prepareUnpoolBackward(gradOutput, indices, options, 'deferred');
+  const binding = nativeOp('maxUnpool2dBackwardAsync', p.work);
+  let out = p.out;
+  if (binding) {
+    const plan = unpoolPlanArray(p.plan);
+    out = await binding.maxUnpool2dBackwardAsync(
+      p.grad.data,
+      p.idx.data,
+      out,
+      plan,
+      p.threads,
+      nativeDType(p.grad.dtype),
+    );
+  } else {
+    await nextTurn();
+    out ??= allocValues(p.grad.dtype, p.plan.inputLength, true);
+    maxUnpool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out);
+  }
+  return gradientResult(p, out) as OutputTensor<D>;
+}
+
+function prepareUnpoolBackward(
+  gradOutput: unknown,
+  indices: unknown,
+  options: MaxUnpool2dBackwardOptions,
+  fresh: FreshOutput,
+): PreparedGradient<UnpoolPlan> {
   if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
   const params = resolveUnpoolParams(options);
   const grad = readFloatTensor(gradOutput, 'gradOutput');
@@ -206,13 +351,11 @@ export function maxUnpool2dBackward<D extends ValueArray>(
   const plan = planUnpool(idx.shape, params, length, idx.shape, length, options.outputSize);
   checkShape(grad.shape, 'gradOutput.shape', plan.outputShape, "the unpool's output shape");
   checkLength(grad.data.length, 'gradOutput.data.length', plan.outputLength);
-  const out = valueOutput(options.out, grad.dtype, plan.inputLength);
-  checkNoAlias(out, 'out', grad.data, 'gradOutput.data');
-  checkNoAlias(out, 'out', idx.data, 'indices.data');
-
-  const binding = nativeOp('maxUnpool2dBackward', plan.inputLength);
-  if (binding) {
-    binding.maxUnpool2dBackward(grad.data, idx.data, out, unpoolPlanArray(plan), threads, nativeDType(grad.dtype));
-  } else maxUnpool2dBackwardJs(plan, grad.data, idx.data, out);
-  return { data: resultData(out, grad.float16Array, options.out) as D, shape: [...idx.shape], dtype: grad.dtype };
+  // A gather writes every element: a fresh gradient need not be zeroed.
+  const out = valueOutput(options.out, grad.dtype, plan.inputLength, 'out', fresh);
+  if (out && options.out != null) {
+    checkNoAlias(out, 'out', grad.data, 'gradOutput.data');
+    checkNoAlias(out, 'out', idx.data, 'indices.data');
+  }
+  return { plan, grad, idx, out, userOut: options.out, threads, resultShape: [...idx.shape], work: plan.inputLength };
 }

@@ -18,6 +18,7 @@ export {
   type AdaptiveResult,
   type AdaptiveSize,
   adaptiveMaxPool2d,
+  adaptiveMaxPool2dAsync,
 } from './adaptive';
 export { maxPool2dAsync, maxUnpool2dAsync } from './async';
 export { type BackendInfo, backend, getNumThreads, setNumThreads } from './backend';
@@ -25,7 +26,9 @@ export {
   type MaxPool2dBackwardOptions,
   type MaxUnpool2dBackwardOptions,
   maxPool2dBackward,
+  maxPool2dBackwardAsync,
   maxUnpool2dBackward,
+  maxUnpool2dBackwardAsync,
 } from './backward';
 export { type ErrorCode, MaxPoolRangeError, MaxPoolTypeError } from './errors';
 export { type Layout, pooledSize, type Size2, unpooledSize } from './geometry';

@@ -120,6 +120,25 @@ Napi::Value adaptive_max_pool_2d(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value adaptive_max_pool_2d_async(const Napi::CallbackInfo& info) {
+  int threads = 0;
+  const AdaptiveCall call = parse_adaptive_args(info, &threads, /*allow_fresh_outputs=*/true);
+  AddonState& state = state_of(info.Env());
+  return queue_adaptive(info, state.pinner, *state.kernels, call, call_thread_count(threads));
+}
+
+Napi::Value max_pool_2d_backward_async(const Napi::CallbackInfo& info) {
+  int threads = 0;
+  const PoolBackwardCall call = parse_pool_backward_args(info, &threads, /*allow_fresh_output=*/true);
+  return queue_pool_backward(info, state_of(info.Env()).pinner, call, call_thread_count(threads));
+}
+
+Napi::Value max_unpool_2d_backward_async(const Napi::CallbackInfo& info) {
+  int threads = 0;
+  const UnpoolBackwardCall call = parse_unpool_backward_args(info, &threads, /*allow_fresh_output=*/true);
+  return queue_unpool_backward(info, state_of(info.Env()).pinner, call, call_thread_count(threads));
+}
+
 // node-addon-api turns Napi::Error into a JS exception; anything else (std::bad_alloc from a message
 // string, say) must not escape into Node, which would abort. It becomes a coded Error instead.
 template <Napi::Value (*Fn)(const Napi::CallbackInfo&)>
@@ -152,6 +171,9 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   export_function<max_pool_2d_backward>(env, exports, "maxPool2dBackward");
   export_function<max_unpool_2d_backward>(env, exports, "maxUnpool2dBackward");
   export_function<adaptive_max_pool_2d>(env, exports, "adaptiveMaxPool2d");
+  export_function<adaptive_max_pool_2d_async>(env, exports, "adaptiveMaxPool2dAsync");
+  export_function<max_pool_2d_backward_async>(env, exports, "maxPool2dBackwardAsync");
+  export_function<max_unpool_2d_backward_async>(env, exports, "maxUnpool2dBackwardAsync");
   return exports;
 }
 

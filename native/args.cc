@@ -419,9 +419,9 @@ std::string parse_string(const Napi::Value& value, const char* name) {
   return value.As<Napi::String>().Utf8Value();
 }
 
-PoolBackwardCall parse_pool_backward_args(const Napi::CallbackInfo& info, int* threads) {
+PoolBackwardCall parse_pool_backward_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_output) {
   double fields[kPoolPlanLength];
-  const OpArgs args = read_op_args(info, kPoolBackwardShape, fields, kPoolPlanLength, threads);
+  const OpArgs args = read_op_args(info, kPoolBackwardShape, fields, kPoolPlanLength, threads, allow_fresh_output);
   PoolBackwardCall call{};
   if (PlanError error = decode_pool_plan(fields, &call.plan)) throw_plan_error(info.Env(), error);
   const PoolPlan& plan = call.plan;
@@ -441,9 +441,10 @@ PoolBackwardCall parse_pool_backward_args(const Napi::CallbackInfo& info, int* t
   return call;
 }
 
-UnpoolBackwardCall parse_unpool_backward_args(const Napi::CallbackInfo& info, int* threads) {
+UnpoolBackwardCall parse_unpool_backward_args(const Napi::CallbackInfo& info, int* threads,
+                                              bool allow_fresh_output) {
   double fields[kUnpoolPlanLength];
-  const OpArgs args = read_op_args(info, kUnpoolBackwardShape, fields, kUnpoolPlanLength, threads);
+  const OpArgs args = read_op_args(info, kUnpoolBackwardShape, fields, kUnpoolPlanLength, threads, allow_fresh_output);
   UnpoolBackwardCall call{};
   if (PlanError error = decode_unpool_plan(fields, &call.plan)) throw_plan_error(info.Env(), error);
   const UnpoolPlan& plan = call.plan;
@@ -458,9 +459,9 @@ UnpoolBackwardCall parse_unpool_backward_args(const Napi::CallbackInfo& info, in
   return call;
 }
 
-AdaptiveCall parse_adaptive_args(const Napi::CallbackInfo& info, int* threads) {
+AdaptiveCall parse_adaptive_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_outputs) {
   double fields[kAdaptivePlanLength];
-  const OpArgs args = read_op_args(info, kAdaptiveShape, fields, kAdaptivePlanLength, threads);
+  const OpArgs args = read_op_args(info, kAdaptiveShape, fields, kAdaptivePlanLength, threads, allow_fresh_outputs);
   AdaptiveCall call{};
   if (PlanError error = decode_adaptive_plan(fields, &call.plan)) throw_plan_error(info.Env(), error);
   const AdaptivePlan& plan = call.plan;

@@ -38,14 +38,15 @@ std::string parse_string(const Napi::Value& value, const char* name);
 
 // maxPool2dBackward(gradOutput, indices, gradInput, plan, threads, dtype?): float32 / float64, or a Uint16Array
 // of float16 / bfloat16 bits named by `dtype`; `plan` is the forward's pool plan.
-PoolBackwardCall parse_pool_backward_args(const Napi::CallbackInfo& info, int* threads);
+PoolBackwardCall parse_pool_backward_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_output = false);
 
 // maxUnpool2dBackward(gradOutput, indices, gradInput, plan, threads, dtype?): any value dtype (a gather);
 // `plan` is the unpool's plan.
-UnpoolBackwardCall parse_unpool_backward_args(const Napi::CallbackInfo& info, int* threads);
+UnpoolBackwardCall parse_unpool_backward_args(const Napi::CallbackInfo& info, int* threads,
+                                              bool allow_fresh_output = false);
 
 // adaptiveMaxPool2d(input, output, indices, plan, threads, dtype?): every value dtype maxPool2d takes; `plan`
 // is [planes, H, W, OH, OW].
-AdaptiveCall parse_adaptive_args(const Napi::CallbackInfo& info, int* threads);
+AdaptiveCall parse_adaptive_args(const Napi::CallbackInfo& info, int* threads, bool allow_fresh_outputs = false);
 
 }  // namespace maxpool2d

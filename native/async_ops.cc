@@ -264,6 +264,109 @@ class UnpoolWorker final : public PromiseWorker {
   BadIndex bad_;
 };
 
+class AdaptiveWorker final : public PromiseWorker {
+ public:
+  AdaptiveWorker(const Napi::CallbackInfo& info, BufferPinner& pinner, const KernelTable& kernels,
+                 const AdaptiveCall& call, int threads)
+      : PromiseWorker(info.Env(), "maxpool2d:adaptiveMaxPool2dAsync"), kernels_(kernels), call_(call),
+        threads_(threads) {
+    const napi_typedarray_type type = typed_array_type(info[0]);
+    const size_t in_bytes = static_cast<size_t>(call.plan.input_length) * element_bytes(type);
+    const size_t out_length = static_cast<size_t>(call.plan.output_length);
+    input_ = StagedBuffer::input(pinner, info[0], call.input, in_bytes);
+    output_ = call.output != nullptr
+                  ? StagedBuffer::output(pinner, info[1], call.output, out_length * element_bytes(type))
+                  : StagedBuffer::fresh(Env(), type, out_length);
+    if (call.index_type != IndexType::kNone) {
+      indices_ = call.indices != nullptr
+                     ? StagedBuffer::output(pinner, info[2], call.indices, out_length * index_bytes(call.index_type))
+                     : StagedBuffer::fresh(Env(), index_array_type(call.index_type), out_length);
+    }
+    call_.input = input_.data();
+    call_.output = output_.data();
+    call_.indices = call.index_type != IndexType::kNone ? indices_.data() : nullptr;
+  }
+
+ private:
+  void Execute() override {  // no napi here
+    BackgroundScope background;
+    run_adaptive(kernels_, call_, threads_);
+  }
+
+  void settle() override {
+    const bool has_indices = call_.index_type != IndexType::kNone;
+    if (!output_.finish() || (has_indices && !indices_.finish())) {
+      deferred_.Reject(detached_error("adaptiveMaxPool2dAsync"));
+    } else {
+      Napi::Array result = Napi::Array::New(Env(), 2);
+      result.Set(0u, output_.value());
+      result.Set(1u, has_indices ? indices_.value() : Env().Null());
+      deferred_.Resolve(result);
+    }
+  }
+
+  const KernelTable& kernels_;
+  AdaptiveCall call_;
+  const int threads_;
+  StagedBuffer input_, output_, indices_;
+};
+
+// maxPool2dBackward / maxUnpool2dBackward: (gradOutput, indices) in, gradInput out, a bad index rejects.
+template <typename Call, BadIndex (*Run)(const Call&, int), std::string (*Describe)(const decltype(Call::plan)&,
+                                                                                    const BadIndex&)>
+class GradientWorker final : public PromiseWorker {
+ public:
+  GradientWorker(const Napi::CallbackInfo& info, BufferPinner& pinner, const Call& call, int threads,
+                 const char* resource_name, const char* op)
+      : PromiseWorker(info.Env(), resource_name), call_(call), threads_(threads), op_(op) {
+    const napi_typedarray_type type = typed_array_type(info[0]);
+    const size_t grad_length = static_cast<size_t>(grad_output_length(call.plan));
+    const size_t in_length = static_cast<size_t>(grad_input_length(call.plan));
+    grad_output_ = StagedBuffer::input(pinner, info[0], call.grad_output, grad_length * element_bytes(type));
+    indices_ = StagedBuffer::input(pinner, info[1], call.indices, indices_length(call.plan) * index_bytes(call.index_type));
+    grad_input_ = call.grad_input != nullptr
+                      ? StagedBuffer::output(pinner, info[2], call.grad_input, in_length * element_bytes(type))
+                      : StagedBuffer::fresh(Env(), type, in_length);
+    call_.grad_output = grad_output_.data();
+    call_.indices = indices_.data();
+    call_.grad_input = grad_input_.data();
+  }
+
+ private:
+  // Pool backward: gradOutput and indices are the pool's output (OH x OW), gradInput its input. Unpool backward:
+  // gradOutput is the unpool's output, indices and gradInput its input.
+  static int64_t grad_output_length(const PoolPlan& plan) { return plan.output_length; }
+  static int64_t grad_input_length(const PoolPlan& plan) { return plan.input_length; }
+  static size_t indices_length(const PoolPlan& plan) { return static_cast<size_t>(plan.output_length); }
+  static int64_t grad_output_length(const UnpoolPlan& plan) { return plan.output_length; }
+  static int64_t grad_input_length(const UnpoolPlan& plan) { return plan.input_length; }
+  static size_t indices_length(const UnpoolPlan& plan) { return static_cast<size_t>(plan.input_length); }
+
+  void Execute() override {  // no napi here
+    BackgroundScope background;
+    bad_ = Run(call_, threads_);
+  }
+
+  void settle() override {
+    if (bad_.position >= 0) {
+      deferred_.Reject(make_range_error(Env(), kErrInvalidIndex, Describe(call_.plan, bad_)).Value());
+    } else if (!grad_input_.finish()) {
+      deferred_.Reject(detached_error(op_));
+    } else {
+      deferred_.Resolve(grad_input_.value());
+    }
+  }
+
+  Call call_;
+  const int threads_;
+  const char* op_;
+  StagedBuffer grad_output_, indices_, grad_input_;
+  BadIndex bad_;
+};
+
+using PoolBackwardWorker = GradientWorker<PoolBackwardCall, run_pool_backward, describe_bad_pool_index>;
+using UnpoolBackwardWorker = GradientWorker<UnpoolBackwardCall, run_unpool_backward, describe_bad_index>;
+
 // Once queued, an AsyncWorker deletes itself after settling; before that it is ours to free.
 template <typename Worker>
 Napi::Promise queue(Worker* worker) {
@@ -287,6 +390,23 @@ Napi::Promise queue_pool(const Napi::CallbackInfo& info, BufferPinner& pinner, c
 Napi::Promise queue_unpool(const Napi::CallbackInfo& info, BufferPinner& pinner, const UnpoolCall& call,
                            int threads) {
   return queue(new UnpoolWorker(info, pinner, call, threads));
+}
+
+Napi::Promise queue_adaptive(const Napi::CallbackInfo& info, BufferPinner& pinner, const KernelTable& kernels,
+                             const AdaptiveCall& call, int threads) {
+  return queue(new AdaptiveWorker(info, pinner, kernels, call, threads));
+}
+
+Napi::Promise queue_pool_backward(const Napi::CallbackInfo& info, BufferPinner& pinner, const PoolBackwardCall& call,
+                                  int threads) {
+  return queue(new PoolBackwardWorker(info, pinner, call, threads, "maxpool2d:maxPool2dBackwardAsync",
+                                            "maxPool2dBackwardAsync"));
+}
+
+Napi::Promise queue_unpool_backward(const Napi::CallbackInfo& info, BufferPinner& pinner,
+                                    const UnpoolBackwardCall& call, int threads) {
+  return queue(new UnpoolBackwardWorker(info, pinner, call, threads, "maxpool2d:maxUnpool2dBackwardAsync",
+                                              "maxUnpool2dBackwardAsync"));
 }
 
 }  // namespace maxpool2d
