@@ -8,6 +8,7 @@
 #endif
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -43,7 +44,9 @@ struct Job {
 class ThreadPool {
  public:
   // `nice` > 0: workers lower their own scheduling priority by that much when they start (Linux).
-  explicit ThreadPool(int nice) : nice_(nice) {}
+  // `spin_us` > 0: a worker that finishes a job polls for the next one that long before it sleeps, so calls made
+  // back to back (a model's layers, a server's batch) do not pay a futex wake-up each.
+  ThreadPool(int nice, int spin_us) : nice_(nice), spin_(std::chrono::microseconds(spin_us)) {}
 
   void run(Job& job, int helpers) {
     helpers = enqueue(job, helpers);
@@ -81,6 +84,7 @@ class ThreadPool {
       if (helpers > worker_count_) helpers = worker_count_;
       if (helpers == 0) return 0;
       queue_.push_back(&job);
+      queued_.store(static_cast<int>(queue_.size()), std::memory_order_release);
       job.helpers_wanted = helpers;
       job.queued = true;
       return helpers;
@@ -106,6 +110,7 @@ class ThreadPool {
     for (auto it = queue_.begin(); it != queue_.end(); ++it) {
       if (*it == &job) {
         queue_.erase(it);
+        queued_.store(static_cast<int>(queue_.size()), std::memory_order_release);
         break;
       }
     }
@@ -119,6 +124,11 @@ class ThreadPool {
 #endif
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
+      if (queue_.empty() && spin_.count() > 0) {
+        lock.unlock();
+        spin_for_work();
+        lock.lock();
+      }
       work_available_.wait(lock, [this] { return !queue_.empty(); });
       Job& job = *queue_.front();
       // The last helper a job wants takes it off the queue, so later wake-ups go to the next job.
@@ -132,19 +142,45 @@ class ThreadPool {
     }
   }
 
+  // Polls `queued_` (no lock) until a job is queued or `spin_` has passed.
+  void spin_for_work() const {
+    const auto deadline = std::chrono::steady_clock::now() + spin_;
+    for (;;) {
+      for (int i = 0; i < 64; ++i) {
+        if (queued_.load(std::memory_order_acquire) != 0) return;
+        cpu_relax();
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return;
+    }
+  }
+
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
   std::mutex mutex_;
   std::condition_variable work_available_;
+  std::atomic<int> queued_{0};  // queue_.size(), readable without the mutex
   std::deque<Job*> queue_;
   int worker_count_ = 0;
   const int nice_;
+  const std::chrono::microseconds spin_;
 };
+
+// How long an idle foreground worker polls before it sleeps (the background pool never polls: its work is
+// async, and polling would take CPU from the event loop it exists to spare).
+constexpr int kSpinMicros = 50;
 
 // Leaked on purpose: destroying the pool at exit would race with parked workers, and a Worker's exit
 // must never tear down threads that other environments share.
 // Returns null only if the pool cannot even be allocated; callers then run single-threaded.
 ThreadPool* shared_pool() noexcept {
   try {
-    static ThreadPool* const instance = new ThreadPool(0);
+    static ThreadPool* const instance = new ThreadPool(0, kSpinMicros);
     return instance;
   } catch (...) {
     return nullptr;
@@ -155,7 +191,7 @@ ThreadPool* shared_pool() noexcept {
 // still schedules the event loop first. Its size is bounded the same way, so it never oversubscribes more.
 ThreadPool* background_pool() noexcept {
   try {
-    static ThreadPool* const instance = new ThreadPool(kBackgroundNice);
+    static ThreadPool* const instance = new ThreadPool(kBackgroundNice, 0);
     return instance;
   } catch (...) {
     return nullptr;
