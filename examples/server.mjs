@@ -7,21 +7,34 @@
 // It reports its event-loop delay (perf_hooks.monitorEventLoopDelay) at GET /stats.
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { backend, maxPool2d, maxPool2dAsync } from 'maxpool2d';
+import { backend, maxPool2d, maxPool2dAsync, pooledSize } from 'maxpool2d';
 
 const port = Number(process.argv[2] ?? 3000);
 const useSync = process.argv.includes('--sync');
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 
+// Request and response buffers are recycled: a server that allocates a few MB per request spends its event loop
+// in garbage collection. Each size keeps up to 256 free buffers (the live ones belong to requests in flight).
+const free = new Map();
+function acquire(bytes) {
+  return free.get(bytes)?.pop() ?? Buffer.allocUnsafeSlow(bytes).buffer;
+}
+function release(buffer) {
+  const list = free.get(buffer.byteLength) ?? [];
+  if (list.length < 256) list.push(buffer);
+  free.set(buffer.byteLength, list);
+}
+
 // Reads the body straight into a float32 tensor of the size the shape promises: one copy per chunk, no concat,
 // and no zero-filling of memory that the body overwrites anyway.
 function readTensorBody(req, elements) {
   return new Promise((resolve, reject) => {
-    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(elements * 4).buffer, 0, elements * 4);
+    const bytes = new Uint8Array(acquire(elements * 4), 0, elements * 4);
     let filled = 0;
     req.on('data', (chunk) => {
       if (filled + chunk.byteLength > bytes.byteLength) {
+        release(bytes.buffer);
         req.destroy();
         reject(new RangeError(`body is longer than x-shape says (${bytes.byteLength} bytes)`));
         return;
@@ -30,9 +43,10 @@ function readTensorBody(req, elements) {
       filled += chunk.byteLength;
     });
     req.on('end', () => {
-      if (filled !== bytes.byteLength)
+      if (filled !== bytes.byteLength) {
+        release(bytes.buffer);
         reject(new RangeError(`body has ${filled} bytes, x-shape says ${bytes.byteLength}`));
-      else resolve(new Float32Array(bytes.buffer, 0, elements));
+      } else resolve(new Float32Array(bytes.buffer, 0, elements));
     });
     req.on('error', reject);
   });
@@ -46,13 +60,26 @@ async function pool(req, url) {
   if (!Number.isSafeInteger(elements) || elements < 0 || elements > 2 ** 28) {
     throw new RangeError(`x-shape must list at most 2^28 elements, got "${req.headers['x-shape']}"`);
   }
+  const k = Number(url.searchParams.get('k') ?? 2);
+  const s = url.searchParams.has('s') ? Number(url.searchParams.get('s')) : k;
+  const p = Number(url.searchParams.get('p') ?? 0);
   const data = await readTensorBody(req, elements);
-  const options = {
-    kernelSize: Number(url.searchParams.get('k') ?? 2),
-    stride: url.searchParams.has('s') ? Number(url.searchParams.get('s')) : null,
-    padding: Number(url.searchParams.get('p') ?? 0),
-  };
-  return useSync ? maxPool2d({ data, shape }, options) : await maxPool2dAsync({ data, shape }, options);
+  const options = { kernelSize: k, stride: s, padding: p };
+  let out;
+  try {
+    // The output goes into a recycled buffer too (`out`); a bad shape or parameter throws before it is used.
+    const [H, W] = shape.slice(-2);
+    const outElements = (elements / (H * W)) * pooledSize(H, k, s, p, 1, false) * pooledSize(W, k, s, p, 1, false);
+    out =
+      Number.isSafeInteger(outElements) && outElements >= 0 ? new Float32Array(acquire(outElements * 4)) : undefined;
+    const run = { ...options, out };
+    const result = useSync ? maxPool2d({ data, shape }, run) : await maxPool2dAsync({ data, shape }, run);
+    return { result, buffers: [data.buffer, out.buffer] };
+  } catch (error) {
+    release(data.buffer);
+    if (out) release(out.buffer);
+    throw error;
+  }
 }
 
 const server = createServer(async (req, res) => {
@@ -79,10 +106,12 @@ const server = createServer(async (req, res) => {
       res.end();
       return;
     }
-    const out = await pool(req, url);
-    res.setHeader('x-shape', out.shape.join(','));
+    const { result, buffers } = await pool(req, url);
+    res.setHeader('x-shape', result.shape.join(','));
     res.setHeader('content-type', 'application/octet-stream');
-    res.end(Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength));
+    // Once the response is flushed its buffers go back to the free lists.
+    const body = Buffer.from(result.data.buffer, result.data.byteOffset, result.data.byteLength);
+    res.end(body, () => buffers.forEach(release));
   } catch (error) {
     // Bad shapes and parameters are the client's fault: 400 with the typed error's message.
     res.statusCode = error instanceof TypeError || error instanceof RangeError ? 400 : 500;
