@@ -178,11 +178,13 @@ napi_typedarray_type index_array_type(IndexType type) {
 
 size_t index_bytes(IndexType type) { return type == IndexType::kInt64 ? 8 : type == IndexType::kInt32 ? 4 : 0; }
 
-class PoolWorker final : public PromiseWorker {
+// maxPool2dAsync / adaptiveMaxPool2dAsync: input in; output and optional indices out (given, or fresh).
+template <typename Call, void (*Run)(const KernelTable&, const Call&, int)>
+class ForwardWorker final : public PromiseWorker {
  public:
-  PoolWorker(const Napi::CallbackInfo& info, BufferPinner& pinner, const KernelTable& kernels,
-             const PoolCall& call, int threads)
-      : PromiseWorker(info.Env(), "maxpool2d:maxPool2dAsync"), kernels_(kernels), call_(call), threads_(threads) {
+  ForwardWorker(const Napi::CallbackInfo& info, BufferPinner& pinner, const KernelTable& kernels, const Call& call,
+                int threads, const char* resource_name, const char* op)
+      : PromiseWorker(info.Env(), resource_name), kernels_(kernels), call_(call), threads_(threads), op_(op) {
     const napi_typedarray_type type = typed_array_type(info[0]);
     const size_t in_bytes = static_cast<size_t>(call.plan.input_length) * element_bytes(type);
     const size_t out_length = static_cast<size_t>(call.plan.output_length);
@@ -203,13 +205,13 @@ class PoolWorker final : public PromiseWorker {
  private:
   void Execute() override {  // no napi here
     BackgroundScope background;
-    run_pool(kernels_, call_, threads_);
+    Run(kernels_, call_, threads_);
   }
 
   void settle() override {
     const bool has_indices = call_.index_type != IndexType::kNone;
     if (!output_.finish() || (has_indices && !indices_.finish())) {
-      deferred_.Reject(detached_error("maxPool2dAsync"));
+      deferred_.Reject(detached_error(op_));
     } else {
       Napi::Array result = Napi::Array::New(Env(), 2);
       result.Set(0u, output_.value());
@@ -219,10 +221,14 @@ class PoolWorker final : public PromiseWorker {
   }
 
   const KernelTable& kernels_;
-  PoolCall call_;
+  Call call_;
   const int threads_;
+  const char* op_;
   StagedBuffer input_, output_, indices_;
 };
+
+using PoolWorker = ForwardWorker<PoolCall, run_pool>;
+using AdaptiveWorker = ForwardWorker<AdaptiveCall, run_adaptive>;
 
 class UnpoolWorker final : public PromiseWorker {
  public:
@@ -262,53 +268,6 @@ class UnpoolWorker final : public PromiseWorker {
   const int threads_;
   StagedBuffer input_, indices_, output_;
   BadIndex bad_;
-};
-
-class AdaptiveWorker final : public PromiseWorker {
- public:
-  AdaptiveWorker(const Napi::CallbackInfo& info, BufferPinner& pinner, const KernelTable& kernels,
-                 const AdaptiveCall& call, int threads)
-      : PromiseWorker(info.Env(), "maxpool2d:adaptiveMaxPool2dAsync"), kernels_(kernels), call_(call),
-        threads_(threads) {
-    const napi_typedarray_type type = typed_array_type(info[0]);
-    const size_t in_bytes = static_cast<size_t>(call.plan.input_length) * element_bytes(type);
-    const size_t out_length = static_cast<size_t>(call.plan.output_length);
-    input_ = StagedBuffer::input(pinner, info[0], call.input, in_bytes);
-    output_ = call.output != nullptr
-                  ? StagedBuffer::output(pinner, info[1], call.output, out_length * element_bytes(type))
-                  : StagedBuffer::fresh(Env(), type, out_length);
-    if (call.index_type != IndexType::kNone) {
-      indices_ = call.indices != nullptr
-                     ? StagedBuffer::output(pinner, info[2], call.indices, out_length * index_bytes(call.index_type))
-                     : StagedBuffer::fresh(Env(), index_array_type(call.index_type), out_length);
-    }
-    call_.input = input_.data();
-    call_.output = output_.data();
-    call_.indices = call.index_type != IndexType::kNone ? indices_.data() : nullptr;
-  }
-
- private:
-  void Execute() override {  // no napi here
-    BackgroundScope background;
-    run_adaptive(kernels_, call_, threads_);
-  }
-
-  void settle() override {
-    const bool has_indices = call_.index_type != IndexType::kNone;
-    if (!output_.finish() || (has_indices && !indices_.finish())) {
-      deferred_.Reject(detached_error("adaptiveMaxPool2dAsync"));
-    } else {
-      Napi::Array result = Napi::Array::New(Env(), 2);
-      result.Set(0u, output_.value());
-      result.Set(1u, has_indices ? indices_.value() : Env().Null());
-      deferred_.Resolve(result);
-    }
-  }
-
-  const KernelTable& kernels_;
-  AdaptiveCall call_;
-  const int threads_;
-  StagedBuffer input_, output_, indices_;
 };
 
 // maxPool2dBackward / maxUnpool2dBackward: (gradOutput, indices) in, gradInput out, a bad index rejects.
@@ -384,7 +343,7 @@ Napi::Promise queue(Worker* worker) {
 
 Napi::Promise queue_pool(const Napi::CallbackInfo& info, BufferPinner& pinner, const KernelTable& kernels,
                          const PoolCall& call, int threads) {
-  return queue(new PoolWorker(info, pinner, kernels, call, threads));
+  return queue(new PoolWorker(info, pinner, kernels, call, threads, "maxpool2d:maxPool2dAsync", "maxPool2dAsync"));
 }
 
 Napi::Promise queue_unpool(const Napi::CallbackInfo& info, BufferPinner& pinner, const UnpoolCall& call,
@@ -394,7 +353,8 @@ Napi::Promise queue_unpool(const Napi::CallbackInfo& info, BufferPinner& pinner,
 
 Napi::Promise queue_adaptive(const Napi::CallbackInfo& info, BufferPinner& pinner, const KernelTable& kernels,
                              const AdaptiveCall& call, int threads) {
-  return queue(new AdaptiveWorker(info, pinner, kernels, call, threads));
+  return queue(new AdaptiveWorker(info, pinner, kernels, call, threads, "maxpool2d:adaptiveMaxPool2dAsync",
+                                  "adaptiveMaxPool2dAsync"));
 }
 
 Napi::Promise queue_pool_backward(const Napi::CallbackInfo& info, BufferPinner& pinner, const PoolBackwardCall& call,
