@@ -190,24 +190,8 @@ export async function maxPool2dBackwardAsync<D extends GradientArray>(
 ): Promise<OutputTensor<D>> {
   checkSignal(options?.signal);
   const p = preparePoolBackward(gradOutput, indices, options, 'deferred');
-  const binding = nativeOp('maxPool2dBackwardAsync', p.work);
-  let out = p.out as GradientBits | null;
-  if (binding) {
-    const plan = poolPlanArray(p.plan);
-    out = await binding.maxPool2dBackwardAsync(
-      p.grad.data as GradientBits,
-      p.idx.data,
-      out,
-      plan,
-      p.threads,
-      nativeDType(p.grad.dtype),
-    );
-  } else {
-    await nextTurn();
-    out ??= allocValues(p.grad.dtype, p.plan.inputLength) as GradientBits;
-    maxPool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out, p.grad.dtype);
-  }
-  return gradientResult(p, out) as OutputTensor<D>;
+  const runJs = (out: ValueArray) => maxPool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out, p.grad.dtype);
+  return (await runGradientAsync(p, 'maxPool2dBackwardAsync', poolPlanArray(p.plan), runJs)) as OutputTensor<D>;
 }
 
 /** One gradient call, checked (shared by the sync and async forms of both gradients). */
@@ -257,6 +241,36 @@ function gradientResult<P>(p: PreparedGradient<P>, out: ValueArray): OutputTenso
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+type GradientAsyncFn = (
+  gradOutput: ValueArray,
+  indices: IndexArray,
+  gradInput: ValueArray | null,
+  plan: Float64Array,
+  threads: number,
+  dtype?: HalfDType,
+) => Promise<ValueArray>;
+
+/** The async form of either gradient: the binding's `op` off the JS thread, or `runJs` one turn later. */
+async function runGradientAsync<P extends PoolPlan | UnpoolPlan>(
+  p: PreparedGradient<P>,
+  op: 'maxPool2dBackwardAsync' | 'maxUnpool2dBackwardAsync',
+  planArray: Float64Array,
+  runJs: (out: ValueArray) => void,
+): Promise<OutputTensor> {
+  const binding = nativeOp(op, p.work);
+  let out = p.out;
+  if (binding) {
+    const call = binding[op] as unknown as GradientAsyncFn;
+    out = await call.call(binding, p.grad.data, p.idx.data, out, planArray, p.threads, nativeDType(p.grad.dtype));
+  } else {
+    await nextTurn();
+    // Both gradients write every element (the pool's zero-fills first): no need to zero it here.
+    out ??= allocValues(p.grad.dtype, p.plan.inputLength, true);
+    runJs(out);
+  }
+  return gradientResult(p, out);
+}
 
 /** Everything `maxUnpool2dBackward` accepts besides the gradient and the indices. */
 export interface MaxUnpool2dBackwardOptions extends UnpoolGeometryOptions {
@@ -314,24 +328,8 @@ export async function maxUnpool2dBackwardAsync<D extends ValueArray>(
 ): Promise<OutputTensor<D>> {
   checkSignal(options?.signal);
   const p = prepareUnpoolBackward(gradOutput, indices, options, 'deferred');
-  const binding = nativeOp('maxUnpool2dBackwardAsync', p.work);
-  let out = p.out;
-  if (binding) {
-    const plan = unpoolPlanArray(p.plan);
-    out = await binding.maxUnpool2dBackwardAsync(
-      p.grad.data,
-      p.idx.data,
-      out,
-      plan,
-      p.threads,
-      nativeDType(p.grad.dtype),
-    );
-  } else {
-    await nextTurn();
-    out ??= allocValues(p.grad.dtype, p.plan.inputLength, true);
-    maxUnpool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out);
-  }
-  return gradientResult(p, out) as OutputTensor<D>;
+  const runJs = (out: ValueArray) => maxUnpool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out);
+  return (await runGradientAsync(p, 'maxUnpool2dBackwardAsync', unpoolPlanArray(p.plan), runJs)) as OutputTensor<D>;
 }
 
 function prepareUnpoolBackward(
