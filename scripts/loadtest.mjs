@@ -9,7 +9,8 @@ import autocannon from 'autocannon';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.LOADTEST_SECONDS ?? 10);
 const connections = Number(process.env.LOADTEST_CONNECTIONS ?? 64);
-const shape = [1, 64, 112, 112];
+// LOADTEST_SHAPE=1,64,56,56 posts a smaller tensor (the default is the ResNet stem input, 3.2 MB per request).
+const shape = (process.env.LOADTEST_SHAPE ?? '1,64,112,112').split(',').map(Number);
 const body = Buffer.from(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => Math.sin(i)).buffer);
 
 function startServer(port, sync) {
