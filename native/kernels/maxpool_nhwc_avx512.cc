@@ -23,12 +23,53 @@
 namespace maxpool2d {
 namespace {
 
+// int32 index lanes: 16 in a zmm (float32, the halves, the integer types' index traits), 8 in a ymm (float64).
+struct Idx16 {
+  typedef __m512i IV;
+  typedef __mmask16 IM;
+  static inline IV set1(int64_t x) { return _mm512_set1_epi32(static_cast<int32_t>(x)); }
+  static inline IV blend(IM k, IV a, IV b) { return _mm512_mask_blend_epi32(k, a, b); }
+  static inline void store(int64_t* p, IV v, IM m) {
+    _mm512_mask_storeu_epi64(p, static_cast<__mmask8>(m), _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v)));
+    _mm512_mask_storeu_epi64(p + 8, static_cast<__mmask8>(m >> 8),
+                             _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1)));
+  }
+  static inline void store(int32_t* p, IV v, IM m) { _mm512_mask_storeu_epi32(p, m, v); }
+};
+struct Idx8 {
+  typedef __m256i IV;
+  typedef __mmask8 IM;
+  static inline IV set1(int64_t x) { return _mm256_set1_epi32(static_cast<int32_t>(x)); }
+  static inline IV blend(IM k, IV a, IV b) { return _mm256_mask_blend_epi32(k, a, b); }
+  static inline void store(int64_t* p, IV v, IM m) { _mm512_mask_storeu_epi64(p, m, _mm512_cvtepi32_epi64(v)); }
+  static inline void store(int32_t* p, IV v, IM m) { _mm256_mask_storeu_epi32(p, m, v); }
+};
+
+// float64 lanes: the same rule as float32 (fixupimm for values, compare masks with indices).
+struct NDouble {
+  typedef double T;
+  typedef __m512d V;
+  typedef __mmask8 M;
+  typedef Idx8 X;
+  static constexpr int L = 8;
+  static inline V ninf() { return _mm512_set1_pd(-__builtin_inf()); }
+  static inline V load(const T* p) { return _mm512_loadu_pd(p); }
+  static inline V loadm(const T* p, M m) { return _mm512_mask_loadu_pd(ninf(), m, p); }
+  static inline void storem(T* p, M m, V v) { _mm512_mask_storeu_pd(p, m, v); }
+  static inline V vmax(V m, V v) { return _mm512_fixupimm_pd(_mm512_max_pd(v, m), v, _mm512_set1_epi64(0x11), 0); }
+  static inline M gt(V v, V m) {
+    return static_cast<M>(_mm512_cmp_pd_mask(v, m, _CMP_GT_OQ) | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q));
+  }
+  static inline V blend(M k, V m, V v) { return _mm512_mask_blend_pd(k, m, v); }
+};
+
 // float32 lanes, and the halves through their embedding.
 template <int kHalf>  // 0: float32, 1: float16, 2: bfloat16
 struct NFloat {
   typedef typename std::conditional<kHalf == 0, float, uint16_t>::type T;
   typedef __m512 V;
   typedef __mmask16 M;
+  typedef Idx16 X;
   static constexpr int L = 16;
   static inline V ninf() { return _mm512_set1_ps(-__builtin_inff()); }
   static inline V load(const T* p) {
@@ -56,6 +97,7 @@ struct NInt {
   typedef typename O::T T;
   typedef typename O::V V;
   typedef typename O::M M;
+  typedef Idx16 X;  // index traits (IDX) have 16 lanes
   static constexpr int L = static_cast<int>(sizeof(V) / sizeof(T));
   static inline V ninf() { return O::set1(zi_lowest<T>()); }
   static inline V load(const T* p) { return O::loadu(p); }
@@ -65,13 +107,6 @@ struct NInt {
   static inline M gt(V v, V m) { return O::gt(v, m); }
   static inline V blend(M k, V m, V v) { return O::blend(k, m, v); }
 };
-
-inline void store_idx(int64_t* p, __m512i v, __mmask16 m) {
-  _mm512_mask_storeu_epi64(p, static_cast<__mmask8>(m), _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v)));
-  _mm512_mask_storeu_epi64(p + 8, static_cast<__mmask8>(m >> 8),
-                           _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1)));
-}
-inline void store_idx(int32_t* p, __m512i v, __mmask16 m) { _mm512_mask_storeu_epi32(p, m, v); }
 
 struct Window {
   int64_t h0, h1, w0, w1, dH, dW, W, C;
@@ -83,13 +118,15 @@ inline __attribute__((always_inline)) void block(const Window& win, const typena
                                                  typename K::T* out, I* idx) {
   typedef typename K::V V;
   typedef typename K::M M;
+  typedef typename K::X X;
+  typedef typename X::IM IM;
   constexpr int L = K::L;
   M mask[NB];
   for (int b = 0; b < NB; ++b) mask[b] = static_cast<M>(zi_bits(0, n - b * L, L));
   const bool full = n >= NB * L;
   V m[NB];
-  __m512i ix[NB];
-  const __m512i first = _mm512_set1_epi32(static_cast<int32_t>(win.h0 * win.W + win.w0));
+  typename X::IV ix[NB];
+  const typename X::IV first = X::set1(win.h0 * win.W + win.w0);
   for (int b = 0; b < NB; ++b) {
     m[b] = K::ninf();
     ix[b] = first;
@@ -97,13 +134,13 @@ inline __attribute__((always_inline)) void block(const Window& win, const typena
   for (int64_t h = win.h0; h < win.h1; h += win.dH) {
     for (int64_t w = win.w0; w < win.w1; w += win.dW) {
       const typename K::T* p = image + (h * win.W + w) * win.C + c;
-      const __m512i pos = _mm512_set1_epi32(static_cast<int32_t>(h * win.W + w));
+      const typename X::IV pos = X::set1(h * win.W + w);
       for (int b = 0; b < NB; ++b) {
         const V v = full ? K::load(p + b * L) : K::loadm(p + b * L, mask[b]);
         if (IDX) {
           const M k = K::gt(v, m[b]);
           m[b] = K::blend(k, m[b], v);
-          ix[b] = _mm512_mask_blend_epi32(static_cast<__mmask16>(k), ix[b], pos);
+          ix[b] = X::blend(static_cast<IM>(k), ix[b], pos);
         } else {
           m[b] = K::vmax(m[b], v);
         }
@@ -112,7 +149,7 @@ inline __attribute__((always_inline)) void block(const Window& win, const typena
   }
   for (int b = 0; b < NB; ++b) {
     K::storem(out + c + b * L, mask[b], m[b]);
-    if (IDX) store_idx(idx + c + b * L, ix[b], static_cast<__mmask16>(mask[b]));
+    if (IDX) X::store(idx + c + b * L, ix[b], static_cast<IM>(mask[b]));
   }
 }
 
@@ -126,7 +163,7 @@ inline int64_t nh_end_tap(int64_t start, int64_t k, int64_t d, int64_t n) {
 template <class K, bool IDX, typename I>
 void nhwc_rows(const PoolGeom& g, int64_t C, const typename K::T* in, typename K::T* out, I* idx, int64_t r0,
                int64_t r1) {
-  static_assert(!IDX || K::L == 16, "index lanes: 16 per vector");
+  static_assert(!IDX || K::L == static_cast<int>(sizeof(typename K::X::IV) / 4), "one int32 index per lane");
   constexpr int L = K::L;
   for (int64_t r = r0; r < r1; ++r) {
     const int64_t n = r / g.OH, oh = r % g.OH;
@@ -181,6 +218,7 @@ void pool_nhwc_avx512(ElemType type, const PoolGeom& g, int64_t C, const void* i
   if (nh_positions_fit(g)) {
     switch (type) {
       case ElemType::kFloat32: return nhwc_type<NFloat<0>, NFloat<0>>(g, C, in, out, idx64, idx32, r0, r1);
+      case ElemType::kFloat64: return nhwc_type<NDouble, NDouble>(g, C, in, out, idx64, idx32, r0, r1);
       case ElemType::kFloat16: return nhwc_type<NFloat<1>, NFloat<1>>(g, C, in, out, idx64, idx32, r0, r1);
       case ElemType::kBFloat16: return nhwc_type<NFloat<2>, NFloat<2>>(g, C, in, out, idx64, idx32, r0, r1);
       case ElemType::kInt8: return nhwc_type<NInt<ZS8x64>, NInt<ZS8x16>>(g, C, in, out, idx64, idx32, r0, r1);
