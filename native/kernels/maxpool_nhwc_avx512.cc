@@ -16,6 +16,7 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <climits>
+#include <new>
 #include <type_traits>
 
 #include "avx512_lanes.h"
@@ -190,12 +191,180 @@ void nhwc_rows(const PoolGeom& g, int64_t C, const typename K::T* in, typename K
   }
 }
 
+// ---------------------------------------------------------------------------------- separable path
+// Stride-1 rows (sH == 1, e.g. 5x5 stride 1 / SPPF): consecutive output rows share kH - 1 input rows, so each
+// input row is reduced once over its kW taps per output column ("row result", in the scan order w ascending)
+// into a ring of `span` = (kH - 1) * dH + 1 rows of OW x (NB vectors), and each output row folds the row results
+// of its window rows in h order. Per lane this is the row-reduce-then-fold order kernel_api.h states is exact
+// under `v > m || v != v`; a row result starts from (-inf, h*W + w0) like the direct kernel, so the fold of a
+// window starts from (-inf, h0*W + w0) and padding never wins. Channels go in chunks of up to 4 vectors (the
+// ring stays small), output rows inner so the ring is reused across the task's rows.
+template <class K, bool IDX>
+struct SepRing {
+  typedef typename K::V V;
+  typedef typename K::X::IV IV;
+  V* val;
+  IV* ix;
+  int64_t* key;  // per slot: n * H + h of the row result it holds, or -1
+};
+
+// Row result of input row h of image `image` (channels [c, c + NB*L), n channels valid) into slot `sv` / `si`.
+template <class K, bool IDX, int NB>
+inline __attribute__((always_inline)) void sep_row(const PoolGeom& g, int64_t C, const typename K::T* image,
+                                                   int64_t h, int64_t c, int64_t n, typename K::V* sv,
+                                                   typename K::X::IV* si) {
+  typedef typename K::V V;
+  typedef typename K::M M;
+  typedef typename K::X X;
+  typedef typename X::IM IM;
+  constexpr int L = K::L;
+  M mask[NB];
+  for (int b = 0; b < NB; ++b) mask[b] = static_cast<M>(zi_bits(0, n - b * L, L));
+  const bool full = n >= NB * L;
+  const typename K::T* row = image + h * g.W * C + c;
+  for (int64_t ow = 0; ow < g.OW; ++ow) {
+    const int64_t ws = ow * g.sW - g.pW;
+    const int64_t w0 = nh_first_tap(ws, g.dW), w1 = nh_end_tap(ws, g.kW, g.dW, g.W);
+    V m[NB];
+    typename X::IV ix[NB];
+    const typename X::IV first = X::set1(h * g.W + w0);
+    for (int b = 0; b < NB; ++b) {
+      m[b] = K::ninf();
+      ix[b] = first;
+    }
+    for (int64_t w = w0; w < w1; w += g.dW) {
+      const typename K::T* p = row + w * C;
+      const typename X::IV pos = X::set1(h * g.W + w);
+      for (int b = 0; b < NB; ++b) {
+        const V v = full ? K::load(p + b * L) : K::loadm(p + b * L, mask[b]);
+        if (IDX) {
+          const M k = K::gt(v, m[b]);
+          m[b] = K::blend(k, m[b], v);
+          ix[b] = X::blend(static_cast<IM>(k), ix[b], pos);
+        } else {
+          m[b] = K::vmax(m[b], v);
+        }
+      }
+    }
+    for (int b = 0; b < NB; ++b) {
+      sv[ow * NB + b] = m[b];
+      if (IDX) si[ow * NB + b] = ix[b];
+    }
+  }
+}
+
+template <class K, bool IDX, int NB, typename I>
+void sep_chunk(const PoolGeom& g, int64_t C, const typename K::T* in, typename K::T* out, I* idx, int64_t r0,
+               int64_t r1, int64_t c, int64_t n, const SepRing<K, IDX>& ring, int64_t span) {
+  typedef typename K::V V;
+  typedef typename K::M M;
+  typedef typename K::X X;
+  typedef typename X::IM IM;
+  constexpr int L = K::L;
+  M mask[NB];
+  for (int b = 0; b < NB; ++b) mask[b] = static_cast<M>(zi_bits(0, n - b * L, L));
+  const int64_t slot_elems = g.OW * NB;
+  for (int64_t s = 0; s < span; ++s) ring.key[s] = -1;
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t img = r / g.OH, oh = r % g.OH;
+    const typename K::T* image = in + img * g.H * g.W * C;
+    const int64_t hs = oh * g.sH - g.pH;
+    const int64_t h0 = nh_first_tap(hs, g.dH), h1 = nh_end_tap(hs, g.kH, g.dH, g.H);
+    for (int64_t h = h0; h < h1; h += g.dH) {
+      const int64_t s = h % span;
+      if (ring.key[s] != img * g.H + h) {
+        sep_row<K, IDX, NB>(g, C, image, h, c, n, ring.val + s * slot_elems, IDX ? ring.ix + s * slot_elems : nullptr);
+        ring.key[s] = img * g.H + h;
+      }
+    }
+    typename K::T* po = out + r * g.OW * C + c;
+    I* pi = IDX ? idx + r * g.OW * C + c : nullptr;
+    for (int64_t ow = 0; ow < g.OW; ++ow) {
+      V m[NB];
+      typename X::IV ix[NB];
+      if (h0 < h1) {
+        const V* sv = ring.val + (h0 % span) * slot_elems + ow * NB;
+        for (int b = 0; b < NB; ++b) m[b] = sv[b];
+        if (IDX) {
+          const typename X::IV* si = ring.ix + (h0 % span) * slot_elems + ow * NB;
+          for (int b = 0; b < NB; ++b) ix[b] = si[b];
+        }
+        for (int64_t h = h0 + g.dH; h < h1; h += g.dH) {
+          const int64_t off = (h % span) * slot_elems + ow * NB;
+          for (int b = 0; b < NB; ++b) {
+            const V v = ring.val[off + b];
+            if (IDX) {
+              const M k = K::gt(v, m[b]);
+              m[b] = K::blend(k, m[b], v);
+              ix[b] = X::blend(static_cast<IM>(k), ix[b], ring.ix[off + b]);
+            } else {
+              m[b] = K::vmax(m[b], v);
+            }
+          }
+        }
+      } else {  // no window row inside the input: (-inf, h0*W + w0), as the direct kernel
+        const int64_t ws = ow * g.sW - g.pW;
+        for (int b = 0; b < NB; ++b) {
+          m[b] = K::ninf();
+          ix[b] = X::set1(h0 * g.W + nh_first_tap(ws, g.dW));
+        }
+      }
+      for (int b = 0; b < NB; ++b) {
+        K::storem(po + ow * C + b * L, mask[b], m[b]);
+        if (IDX) X::store(pi + ow * C + b * L, ix[b], static_cast<IM>(mask[b]));
+      }
+    }
+  }
+}
+
+// Ring bytes above which the separable path is not taken (the direct kernel has no scratch).
+constexpr int64_t kSepMaxBytes = int64_t(4) << 20;
+
+// Whether the separable path pays: stride-1 rows and a window of several taps per row and column.
+inline bool sep_wanted(const PoolGeom& g) {
+  return g.sH == 1 && g.kH >= 2 && g.kW >= 2 && g.kH * g.kW >= 9;
+}
+
+// Returns false (nothing written) when the ring does not fit kSepMaxBytes or cannot be allocated.
+template <class K, bool IDX, typename I>
+bool nhwc_sep(const PoolGeom& g, int64_t C, const typename K::T* in, typename K::T* out, I* idx, int64_t r0,
+              int64_t r1) {
+  typedef typename K::V V;
+  typedef typename K::X::IV IV;
+  constexpr int L = K::L;
+  constexpr int NB = 4;
+  const int64_t span = (g.kH - 1) * g.dH + 1;
+  const int64_t per_slot = g.OW * NB * static_cast<int64_t>(sizeof(V) + (IDX ? sizeof(IV) : 0));
+  if (g.OW <= 0 || per_slot > kSepMaxBytes / span) return false;
+  const int64_t elems = span * g.OW * NB;
+  V* val = new (std::nothrow) V[static_cast<size_t>(elems)];
+  IV* ix = IDX ? new (std::nothrow) IV[static_cast<size_t>(elems)] : nullptr;
+  int64_t* key = new (std::nothrow) int64_t[static_cast<size_t>(span)];
+  const bool ok = val && key && (!IDX || ix);
+  if (ok) {
+    const SepRing<K, IDX> ring{val, ix, key};
+    int64_t c = 0;
+    for (; c + NB * L <= C; c += NB * L) sep_chunk<K, IDX, NB>(g, C, in, out, idx, r0, r1, c, NB * L, ring, span);
+    for (; c < C; c += L) sep_chunk<K, IDX, 1>(g, C, in, out, idx, r0, r1, c, C - c, ring, span);
+  }
+  delete[] val;
+  delete[] ix;
+  delete[] key;
+  return ok;
+}
+
 template <class Kv, class Ki>
 void nhwc_type(const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64, int32_t* idx32, int64_t r0,
                int64_t r1) {
   typedef typename Kv::T T;
   const T* x = static_cast<const T*>(in);
   T* y = static_cast<T*>(out);
+  if (sep_wanted(g)) {
+    const bool done = idx64   ? nhwc_sep<Ki, true>(g, C, x, y, idx64, r0, r1)
+                      : idx32 ? nhwc_sep<Ki, true>(g, C, x, y, idx32, r0, r1)
+                              : nhwc_sep<Kv, false>(g, C, x, y, static_cast<int32_t*>(nullptr), r0, r1);
+    if (done) return;
+  }
   if (idx64)
     nhwc_rows<Ki, true>(g, C, x, y, idx64, r0, r1);
   else if (idx32)
