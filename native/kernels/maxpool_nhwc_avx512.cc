@@ -1,17 +1,19 @@
-// AVX-512 (F/BW/VL/DQ) NHWC kernel for float32, float16, bfloat16 and the integer types (generic_kernels.h).
+// AVX-512 (F/BW/VL/DQ) NHWC kernel for every dtype (generic_kernels.h).
 //
 // One output pixel at a time, its C contiguous channels in blocks of up to 4 vectors kept in registers while
 // the window's taps are scanned in the rule's order (h outer, w inner): every input element is loaded once per
 // window and nothing but the input and the output touches memory (the generic NHWC kernel goes through a
 // channel scratch array on every tap).
-//  - float32 (and the halves, loaded through their float32 embedding, see half_embed.h, and stored back from
+//  - float32 / float64 (and the halves, loaded through their float32 embedding, see half_embed.h, and stored back from
 //    it, so the winner's exact bits come back): values only m = fixupimm(max(v, m), v), which is
 //    "replace when v > m || v != v" (as ZF32); with indices mask = (v > m) | (v != v) and masked blends.
 //  - integers: values only a plain vpmax over full 512-bit vectors; with indices 16 lanes, compare-greater
 //    masks and blends (ties keep the first).
-//  - indices: int32 lanes of h*W + w (the call goes to the generic kernel when positions could exceed int32),
-//    starting from the window's first position, widened at the store for int64.
-// Channel tails use masked loads / stores. float64 goes to the generic kernel.
+//  - indices: int32 lanes of h*W + w (16 per zmm; 8 per ymm for float64; the call goes to the generic kernel
+//    when positions could exceed int32), starting from the window's first position, widened at the store for
+//    int64.
+// Channel tails use masked loads / stores. Stride-1 rows with 9+ taps take the separable path below (input rows
+// reduced once into a ring, then folded per output row); pool_op.cc splits those calls by channel ranges.
 #include "generic_kernels.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -162,8 +164,8 @@ inline int64_t nh_end_tap(int64_t start, int64_t k, int64_t d, int64_t n) {
 
 // Output rows r = n * OH + oh in [r0, r1). IDX traits have 16 lanes (one zmm of int32 indices per vector).
 template <class K, bool IDX, typename I>
-void nhwc_rows(const PoolGeom& g, int64_t C, const typename K::T* in, typename K::T* out, I* idx, int64_t r0,
-               int64_t r1) {
+void nhwc_rows(const PoolGeom& g, int64_t C, int64_t c0, int64_t c1, const typename K::T* in, typename K::T* out,
+               I* idx, int64_t r0, int64_t r1) {
   static_assert(!IDX || K::L == static_cast<int>(sizeof(typename K::X::IV) / 4), "one int32 index per lane");
   constexpr int L = K::L;
   for (int64_t r = r0; r < r1; ++r) {
@@ -184,9 +186,9 @@ void nhwc_rows(const PoolGeom& g, int64_t C, const typename K::T* in, typename K
       const int64_t o = ((n * g.OH + oh) * g.OW + ow) * C;
       typename K::T* po = out + o;
       I* pi = IDX ? idx + o : nullptr;
-      int64_t c = 0;
-      for (; c + 4 * L <= C; c += 4 * L) block<K, IDX, 4>(win, image, c, 4 * L, po, pi);
-      for (; c < C; c += L) block<K, IDX, 1>(win, image, c, C - c, po, pi);
+      int64_t c = c0;
+      for (; c + 4 * L <= c1; c += 4 * L) block<K, IDX, 4>(win, image, c, 4 * L, po, pi);
+      for (; c < c1; c += L) block<K, IDX, 1>(win, image, c, c1 - c, po, pi);
     }
   }
 }
@@ -327,8 +329,8 @@ inline bool sep_wanted(const PoolGeom& g) {
 
 // Returns false (nothing written) when the ring does not fit kSepMaxBytes or cannot be allocated.
 template <class K, bool IDX, typename I>
-bool nhwc_sep(const PoolGeom& g, int64_t C, const typename K::T* in, typename K::T* out, I* idx, int64_t r0,
-              int64_t r1) {
+bool nhwc_sep(const PoolGeom& g, int64_t C, int64_t c0, int64_t c1, const typename K::T* in, typename K::T* out,
+              I* idx, int64_t r0, int64_t r1) {
   typedef typename K::V V;
   typedef typename K::X::IV IV;
   constexpr int L = K::L;
@@ -343,9 +345,9 @@ bool nhwc_sep(const PoolGeom& g, int64_t C, const typename K::T* in, typename K:
   const bool ok = val && key && (!IDX || ix);
   if (ok) {
     const SepRing<K, IDX> ring{val, ix, key};
-    int64_t c = 0;
-    for (; c + NB * L <= C; c += NB * L) sep_chunk<K, IDX, NB>(g, C, in, out, idx, r0, r1, c, NB * L, ring, span);
-    for (; c < C; c += L) sep_chunk<K, IDX, 1>(g, C, in, out, idx, r0, r1, c, C - c, ring, span);
+    int64_t c = c0;
+    for (; c + NB * L <= c1; c += NB * L) sep_chunk<K, IDX, NB>(g, C, in, out, idx, r0, r1, c, NB * L, ring, span);
+    for (; c < c1; c += L) sep_chunk<K, IDX, 1>(g, C, in, out, idx, r0, r1, c, c1 - c, ring, span);
   }
   delete[] val;
   delete[] ix;
@@ -354,23 +356,23 @@ bool nhwc_sep(const PoolGeom& g, int64_t C, const typename K::T* in, typename K:
 }
 
 template <class Kv, class Ki>
-void nhwc_type(const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64, int32_t* idx32, int64_t r0,
-               int64_t r1) {
+void nhwc_type(const PoolGeom& g, int64_t C, int64_t c0, int64_t c1, const void* in, void* out, int64_t* idx64,
+               int32_t* idx32, int64_t r0, int64_t r1) {
   typedef typename Kv::T T;
   const T* x = static_cast<const T*>(in);
   T* y = static_cast<T*>(out);
   if (sep_wanted(g)) {
-    const bool done = idx64   ? nhwc_sep<Ki, true>(g, C, x, y, idx64, r0, r1)
-                      : idx32 ? nhwc_sep<Ki, true>(g, C, x, y, idx32, r0, r1)
-                              : nhwc_sep<Kv, false>(g, C, x, y, static_cast<int32_t*>(nullptr), r0, r1);
+    const bool done = idx64   ? nhwc_sep<Ki, true>(g, C, c0, c1, x, y, idx64, r0, r1)
+                      : idx32 ? nhwc_sep<Ki, true>(g, C, c0, c1, x, y, idx32, r0, r1)
+                              : nhwc_sep<Kv, false>(g, C, c0, c1, x, y, static_cast<int32_t*>(nullptr), r0, r1);
     if (done) return;
   }
   if (idx64)
-    nhwc_rows<Ki, true>(g, C, x, y, idx64, r0, r1);
+    nhwc_rows<Ki, true>(g, C, c0, c1, x, y, idx64, r0, r1);
   else if (idx32)
-    nhwc_rows<Ki, true>(g, C, x, y, idx32, r0, r1);
+    nhwc_rows<Ki, true>(g, C, c0, c1, x, y, idx32, r0, r1);
   else
-    nhwc_rows<Kv, false>(g, C, x, y, static_cast<int32_t*>(nullptr), r0, r1);
+    nhwc_rows<Kv, false>(g, C, c0, c1, x, y, static_cast<int32_t*>(nullptr), r0, r1);
 }
 
 // Whether every position a window may name (up to one dilation step past the input) fits int32 lanes.
@@ -382,21 +384,47 @@ inline bool nh_positions_fit(const PoolGeom& g) {
 
 }  // namespace
 
+// The types the channel-register kernel takes (the rest go to pool_nhwc_avx2).
+static bool nhwc_avx512_type(ElemType type) {
+  switch (type) {
+    case ElemType::kFloat32:
+    case ElemType::kFloat64:
+    case ElemType::kFloat16:
+    case ElemType::kBFloat16:
+    case ElemType::kInt8:
+    case ElemType::kUint8:
+    case ElemType::kInt16:
+    case ElemType::kUint16:
+    case ElemType::kInt32: return true;
+  }
+  return false;
+}
+
+bool pool_nhwc_avx512_separable(ElemType type, const PoolGeom& g) {
+  return nhwc_avx512_type(type) && nh_positions_fit(g) && sep_wanted(g);
+}
+
+void pool_nhwc_avx512_channels(ElemType type, const PoolGeom& g, int64_t C, int64_t c0, int64_t c1, const void* in,
+                               void* out, int64_t* idx64, int32_t* idx32, int64_t r0, int64_t r1) {
+  switch (type) {
+    case ElemType::kFloat32: return nhwc_type<NFloat<0>, NFloat<0>>(g, C, c0, c1, in, out, idx64, idx32, r0, r1);
+    case ElemType::kFloat64: return nhwc_type<NDouble, NDouble>(g, C, c0, c1, in, out, idx64, idx32, r0, r1);
+    case ElemType::kFloat16: return nhwc_type<NFloat<1>, NFloat<1>>(g, C, c0, c1, in, out, idx64, idx32, r0, r1);
+    case ElemType::kBFloat16: return nhwc_type<NFloat<2>, NFloat<2>>(g, C, c0, c1, in, out, idx64, idx32, r0, r1);
+    case ElemType::kInt8: return nhwc_type<NInt<ZS8x64>, NInt<ZS8x16>>(g, C, c0, c1, in, out, idx64, idx32, r0, r1);
+    case ElemType::kUint8: return nhwc_type<NInt<ZU8x64>, NInt<ZU8x16>>(g, C, c0, c1, in, out, idx64, idx32, r0, r1);
+    case ElemType::kInt16:
+      return nhwc_type<NInt<ZS16x32>, NInt<ZS16x16>>(g, C, c0, c1, in, out, idx64, idx32, r0, r1);
+    case ElemType::kUint16:
+      return nhwc_type<NInt<ZU16x32>, NInt<ZU16x16>>(g, C, c0, c1, in, out, idx64, idx32, r0, r1);
+    case ElemType::kInt32: return nhwc_type<NInt<ZS32x16>, NInt<ZS32x16>>(g, C, c0, c1, in, out, idx64, idx32, r0, r1);
+  }
+}
+
 void pool_nhwc_avx512(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
                       int32_t* idx32, int64_t r0, int64_t r1) {
-  if (nh_positions_fit(g)) {
-    switch (type) {
-      case ElemType::kFloat32: return nhwc_type<NFloat<0>, NFloat<0>>(g, C, in, out, idx64, idx32, r0, r1);
-      case ElemType::kFloat64: return nhwc_type<NDouble, NDouble>(g, C, in, out, idx64, idx32, r0, r1);
-      case ElemType::kFloat16: return nhwc_type<NFloat<1>, NFloat<1>>(g, C, in, out, idx64, idx32, r0, r1);
-      case ElemType::kBFloat16: return nhwc_type<NFloat<2>, NFloat<2>>(g, C, in, out, idx64, idx32, r0, r1);
-      case ElemType::kInt8: return nhwc_type<NInt<ZS8x64>, NInt<ZS8x16>>(g, C, in, out, idx64, idx32, r0, r1);
-      case ElemType::kUint8: return nhwc_type<NInt<ZU8x64>, NInt<ZU8x16>>(g, C, in, out, idx64, idx32, r0, r1);
-      case ElemType::kInt16: return nhwc_type<NInt<ZS16x32>, NInt<ZS16x16>>(g, C, in, out, idx64, idx32, r0, r1);
-      case ElemType::kUint16: return nhwc_type<NInt<ZU16x32>, NInt<ZU16x16>>(g, C, in, out, idx64, idx32, r0, r1);
-      case ElemType::kInt32: return nhwc_type<NInt<ZS32x16>, NInt<ZS32x16>>(g, C, in, out, idx64, idx32, r0, r1);
-      default: break;
-    }
+  if (nh_positions_fit(g) && nhwc_avx512_type(type)) {
+    return pool_nhwc_avx512_channels(type, g, C, 0, C, in, out, idx64, idx32, r0, r1);
   }
   pool_nhwc_avx2(type, g, C, in, out, idx64, idx32, r0, r1);
 }
