@@ -1,5 +1,6 @@
 // Per-dtype timing of the native NCHW / NHWC pooling kernels, 1 thread (BENCH_THREADS=n for more),
-// preallocated outputs. BENCH_DTYPES=float32,float64,... picks the dtypes.
+// preallocated outputs. BENCH_DTYPES=float32,float64,... picks the dtypes, BENCH_SHAPES=k2s2,20x20 the shapes
+// (substrings of their names).
 //   node bench/dtypes.mjs [root ...]     (default: this package; each root needs dist/ and its addon built)
 // With several roots (e.g. a build of the previous commit and this one) every row is timed for each root in
 // turn, interleaved, in one process: compare them within a run. Prints µs per call and ns per output element
@@ -21,7 +22,7 @@ const SHAPES = [
   { name: '1x64x224x224 k2s2', shape: [1, 64, 224, 224], kernelSize: 2, stride: 2, padding: 0 },
   { name: '1x512x20x20 k5s1p2', shape: [1, 512, 20, 20], kernelSize: 5, stride: 1, padding: 2 },
   { name: '1x96x55x55 k3s2', shape: [1, 96, 55, 55], kernelSize: 3, stride: 2, padding: 0 },
-];
+].filter((s) => !process.env.BENCH_SHAPES || process.env.BENCH_SHAPES.split(',').some((f) => s.name.includes(f)));
 const ARRAYS = {
   float32: Float32Array,
   float64: Float64Array,
@@ -89,7 +90,13 @@ for (const s of SHAPES) {
       const shape = LAYOUT === 'NHWC' ? [N, H, W, C] : s.shape;
       const data = LAYOUT === 'NHWC' ? toNhwc(nchw, N, C, H, W) : nchw;
       const input = { data, shape, dtype };
-      const geometry = { kernelSize: s.kernelSize, stride: s.stride, padding: s.padding, layout: LAYOUT, threads: THREADS };
+      const geometry = {
+        kernelSize: s.kernelSize,
+        stride: s.stride,
+        padding: s.padding,
+        layout: LAYOUT,
+        threads: THREADS,
+      };
       const cells = [];
       for (const [mode, extra] of [
         ['values', {}],

@@ -206,7 +206,9 @@ void run_pool(const KernelTable& kernels, const PoolCall& call, int max_threads)
       int64_t rtasks = (wanted + ctasks - 1) / ctasks;
       if (rtasks > rows) rtasks = rows;
       auto run_block = [&](int64_t t) {
-        const int64_t ct = t % ctasks, rt = t / ctasks;
+        // Tasks claimed one after the other run at the same time: give them channel blocks half the range apart,
+        // so two threads do not write the cache line where neighbouring blocks meet in every pixel.
+        const int64_t half = (ctasks + 1) / 2, rt = t / ctasks, ct = t % ctasks % 2 * half + t % ctasks / 2;
         const int64_t c0 = ct * blocks / ctasks * 64, c1 = std::min(C, (ct + 1) * blocks / ctasks * 64);
         pool_nhwc_avx512_channels(call.value_type, call.plan.geom, C, c0, c1, call.input, call.output,
                                   call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) : nullptr,
