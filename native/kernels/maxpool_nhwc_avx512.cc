@@ -187,6 +187,9 @@ void nhwc_rows(const PoolGeom& g, int64_t C, int64_t c0, int64_t c1, const typen
       typename K::T* po = out + o;
       I* pi = IDX ? idx + o : nullptr;
       int64_t c = c0;
+      // float64 (8 lanes): up to 8 vectors, so 64 channels are one pass over the window.
+      if (L == 8)
+        for (; c + 8 * L <= c1; c += 8 * L) block<K, IDX, 8>(win, image, c, 8 * L, po, pi);
       for (; c + 4 * L <= c1; c += 4 * L) block<K, IDX, 4>(win, image, c, 4 * L, po, pi);
       for (; c < c1; c += L) block<K, IDX, 1>(win, image, c, c1 - c, po, pi);
     }
