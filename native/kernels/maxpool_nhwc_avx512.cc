@@ -33,19 +33,33 @@ struct Idx16 {
   static inline IV set1(int64_t x) { return _mm512_set1_epi32(static_cast<int32_t>(x)); }
   static inline IV blend(IM k, IV a, IV b) { return _mm512_mask_blend_epi32(k, a, b); }
   static inline void store(int64_t* p, IV v, IM m) {
+    if (m == 0xffff) {
+      _mm512_storeu_si512(p, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v)));
+      _mm512_storeu_si512(p + 8, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1)));
+      return;
+    }
     _mm512_mask_storeu_epi64(p, static_cast<__mmask8>(m), _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v)));
     _mm512_mask_storeu_epi64(p + 8, static_cast<__mmask8>(m >> 8),
                              _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1)));
   }
-  static inline void store(int32_t* p, IV v, IM m) { _mm512_mask_storeu_epi32(p, m, v); }
+  static inline void store(int32_t* p, IV v, IM m) {
+    if (m == 0xffff) _mm512_storeu_si512(p, v);
+    else _mm512_mask_storeu_epi32(p, m, v);
+  }
 };
 struct Idx8 {
   typedef __m256i IV;
   typedef __mmask8 IM;
   static inline IV set1(int64_t x) { return _mm256_set1_epi32(static_cast<int32_t>(x)); }
   static inline IV blend(IM k, IV a, IV b) { return _mm256_mask_blend_epi32(k, a, b); }
-  static inline void store(int64_t* p, IV v, IM m) { _mm512_mask_storeu_epi64(p, m, _mm512_cvtepi32_epi64(v)); }
-  static inline void store(int32_t* p, IV v, IM m) { _mm256_mask_storeu_epi32(p, m, v); }
+  static inline void store(int64_t* p, IV v, IM m) {
+    if (m == 0xff) _mm512_storeu_si512(p, _mm512_cvtepi32_epi64(v));
+    else _mm512_mask_storeu_epi64(p, m, _mm512_cvtepi32_epi64(v));
+  }
+  static inline void store(int32_t* p, IV v, IM m) {
+    if (m == 0xff) _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
+    else _mm256_mask_storeu_epi32(p, m, v);
+  }
 };
 
 // float64 lanes: the same rule as float32 (fixupimm for values, compare masks with indices).
@@ -58,7 +72,10 @@ struct NDouble {
   static inline V ninf() { return _mm512_set1_pd(-__builtin_inf()); }
   static inline V load(const T* p) { return _mm512_loadu_pd(p); }
   static inline V loadm(const T* p, M m) { return _mm512_mask_loadu_pd(ninf(), m, p); }
-  static inline void storem(T* p, M m, V v) { _mm512_mask_storeu_pd(p, m, v); }
+  static inline void storem(T* p, M m, V v) {
+    if (m == 0xff) _mm512_storeu_pd(p, v);
+    else _mm512_mask_storeu_pd(p, m, v);
+  }
   static inline V vmax(V m, V v) { return _mm512_fixupimm_pd(_mm512_max_pd(v, m), v, _mm512_set1_epi64(0x11), 0); }
   static inline M gt(V v, V m) {
     return static_cast<M>(_mm512_cmp_pd_mask(v, m, _CMP_GT_OQ) | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q));
@@ -99,7 +116,10 @@ struct NFloat {
     else return _mm512_mask_mov_ps(ninf(), m, widen(_mm256_maskz_loadu_epi16(m, p)));
   }
   static inline void storem(T* p, M m, V v) {
-    if constexpr (kHalf == 0) _mm512_mask_storeu_ps(p, m, v);
+    if constexpr (kHalf == 0) {
+      if (m == 0xffff) _mm512_storeu_ps(p, v);
+      else _mm512_mask_storeu_ps(p, m, v);
+    }
     else if constexpr (kHalf == 2)
       _mm256_mask_storeu_epi16(p, m, _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_castps_si512(v), 16)));
     else _mm256_mask_storeu_epi16(p, m, Avx512HalfConv::unembed16(false, v));
@@ -244,9 +264,17 @@ inline __attribute__((always_inline)) void sep_row(const PoolGeom& g, int64_t C,
   for (int b = 0; b < NB; ++b) mask[b] = static_cast<M>(zi_bits(0, n - b * L, L));
   const bool full = n >= NB * L;
   const typename K::T* row = image + h * g.W * C + c;
+  // The next output row wants input row h + 1: its slice of the pixel this column's window reaches last is
+  // prefetched (the slices are short runs at a C stride, which the hardware prefetchers follow poorly).
+  const typename K::T* next = h + 1 < g.H ? row + g.W * C : nullptr;
+  const int64_t slice_bytes = (n < NB * L ? n : NB * L) * static_cast<int64_t>(sizeof(typename K::T));
   for (int64_t ow = 0; ow < g.OW; ++ow) {
     const int64_t ws = ow * g.sW - g.pW;
     const int64_t w0 = nh_first_tap(ws, g.dW), w1 = nh_end_tap(ws, g.kW, g.dW, g.W);
+    if (next && w1 > 0) {
+      const char* q = reinterpret_cast<const char*>(next + (w1 - 1) * C);
+      for (int64_t off = 0; off < slice_bytes; off += 64) _mm_prefetch(q + off, _MM_HINT_T0);
+    }
     V m[NB];
     typename X::IV ix[NB];
     const typename X::IV first = X::set1(h * g.W + w0);
