@@ -97,14 +97,14 @@ struct NFloat {
   // copy NaN bits unchanged, so a signalling NaN comes back as it went in); float16 converts, and a NaN (which
   // the conversion quiets) becomes half_embed.h's 0x7fc00000 | bits in one masked or.
   static inline V widen(__m256i h) {
-    const __m512i wide = _mm512_cvtepu16_epi32(h);
     if constexpr (kHalf == 2) {
-      return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+      return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
     } else {
       const __m512 f = _mm512_cvtph_ps(h);
       const __mmask16 nan = _mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q);
-      return _mm512_castsi512_ps(
-          _mm512_mask_or_epi32(_mm512_castps_si512(f), nan, wide, _mm512_set1_epi32(kHalfNanEmbed)));
+      if (__builtin_expect(nan == 0, 1)) return f;  // NaNs are rare: skip the widening that embeds their bits
+      return _mm512_castsi512_ps(_mm512_mask_or_epi32(_mm512_castps_si512(f), nan, _mm512_cvtepu16_epi32(h),
+                                                      _mm512_set1_epi32(kHalfNanEmbed)));
     }
   }
   static inline V load(const T* p) {
