@@ -203,8 +203,8 @@ inline int64_t nh_end_tap(int64_t start, int64_t k, int64_t d, int64_t n) {
 template <class K, bool IDX, typename I>
 // noinline: its own function per instantiation (inlined into nhwc_type next to the separable path, int16 values
 // ran ~15% slower on 1x64x112x112 k3s2p1).
-__attribute__((noinline)) void nhwc_rows(const PoolGeom& g, int64_t C, int64_t c0, int64_t c1, const typename K::T* in, typename K::T* out,
-               I* idx, int64_t r0, int64_t r1) {
+__attribute__((noinline)) void nhwc_rows(const PoolGeom& g, int64_t C, int64_t c0, int64_t c1,
+                                         const typename K::T* in, typename K::T* out, I* idx, int64_t r0, int64_t r1) {
   static_assert(!IDX || K::L == static_cast<int>(sizeof(typename K::X::IV) / 4), "one int32 index per lane");
   constexpr int L = K::L;
   for (int64_t r = r0; r < r1; ++r) {
