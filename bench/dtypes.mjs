@@ -1,4 +1,6 @@
-// Per-dtype timing of the native NCHW / NHWC pooling kernels, 1 thread, preallocated outputs.
+// Per-dtype timing of the native NCHW / NHWC pooling kernels, 1 thread (BENCH_THREADS=n for more),
+// preallocated outputs. BENCH_DTYPES=float32,float64,... picks the dtypes, BENCH_SHAPES=k2s2,20x20 the shapes
+// (substrings of their names).
 //   node bench/dtypes.mjs [root ...]     (default: this package; each root needs dist/ and its addon built)
 // With several roots (e.g. a build of the previous commit and this one) every row is timed for each root in
 // turn, interleaved, in one process: compare them within a run. Prints µs per call and ns per output element
@@ -13,15 +15,17 @@ const libs = roots.map((r) => require(path.resolve(r, 'dist/index.js')));
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 7);
 const MS = Number(process.env.BENCH_MS ?? 20);
 const LAYOUTS = process.env.BENCH_LAYOUT === 'both' ? ['NCHW', 'NHWC'] : [process.env.BENCH_LAYOUT ?? 'NCHW'];
+const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 const DTYPES = (process.env.BENCH_DTYPES ?? 'float32,float16,bfloat16,uint8,int8,int16').split(',');
 const SHAPES = [
   { name: '1x64x112x112 k3s2p1', shape: [1, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 },
   { name: '1x64x224x224 k2s2', shape: [1, 64, 224, 224], kernelSize: 2, stride: 2, padding: 0 },
   { name: '1x512x20x20 k5s1p2', shape: [1, 512, 20, 20], kernelSize: 5, stride: 1, padding: 2 },
   { name: '1x96x55x55 k3s2', shape: [1, 96, 55, 55], kernelSize: 3, stride: 2, padding: 0 },
-];
+].filter((s) => !process.env.BENCH_SHAPES || process.env.BENCH_SHAPES.split(',').some((f) => s.name.includes(f)));
 const ARRAYS = {
   float32: Float32Array,
+  float64: Float64Array,
   float16: Uint16Array,
   bfloat16: Uint16Array,
   uint8: Uint8Array,
@@ -37,7 +41,7 @@ function fill(dtype, n) {
   for (let i = 0; i < n; i++) {
     s = (s * 1103515245 + 12345) >>> 0;
     const r = (s >>> 8) / 16777216;
-    if (dtype === 'float32') a[i] = r * 8 - 4;
+    if (dtype === 'float32' || dtype === 'float64') a[i] = r * 8 - 4;
     else if (dtype === 'float16')
       a[i] = 0x3c00 + ((s >>> 8) & 0x3ff) - (s & 0x8000); // ±[1, 2)
     else if (dtype === 'bfloat16') a[i] = 0x3f80 + ((s >>> 8) & 0x7f) - (s & 0x8000);
@@ -76,7 +80,7 @@ function time(fn) {
 }
 
 console.log(
-  `layout ${LAYOUTS.join(' | ')}, 1 thread, median µs per call (ns per output element); roots: ${roots.join(' | ')}`,
+  `layout ${LAYOUTS.join(' | ')}, ${THREADS} thread(s), median µs per call (ns per output element); roots: ${roots.join(' | ')}`,
 );
 for (const s of SHAPES) {
   const [N, C, H, W] = s.shape;
@@ -86,7 +90,13 @@ for (const s of SHAPES) {
       const shape = LAYOUT === 'NHWC' ? [N, H, W, C] : s.shape;
       const data = LAYOUT === 'NHWC' ? toNhwc(nchw, N, C, H, W) : nchw;
       const input = { data, shape, dtype };
-      const geometry = { kernelSize: s.kernelSize, stride: s.stride, padding: s.padding, layout: LAYOUT, threads: 1 };
+      const geometry = {
+        kernelSize: s.kernelSize,
+        stride: s.stride,
+        padding: s.padding,
+        layout: LAYOUT,
+        threads: THREADS,
+      };
       const cells = [];
       for (const [mode, extra] of [
         ['values', {}],

@@ -1,5 +1,6 @@
 #include "pool_op.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "thread_pool.h"
@@ -194,6 +195,30 @@ void run_pool(const KernelTable& kernels, const PoolCall& call, int max_threads)
   if (call.channels > 0) {
     const int64_t rows = call.plan.planes / call.channels * call.plan.geom.OH;  // N * OH
     const GenericNhwcFn kernel = generic_nhwc_for(kernels);
+#if defined(__x86_64__) || defined(_M_X64)
+    // Separable (stride-1 rows) calls on AVX-512 split channels first, in blocks of 64 (whole channel chunks
+    // of the kernel for every dtype's index traits): a row range recomputes the kH - 1 input rows it shares
+    // with the range before it, a channel range shares nothing. Rows are split too when channels run out.
+    if (threads > 1 && is_avx512(kernels) && pool_nhwc_avx512_separable(call.value_type, call.plan.geom)) {
+      const int64_t C = call.channels, wanted = static_cast<int64_t>(threads) * kTasksPerThread;
+      const int64_t blocks = (C + 63) / 64;
+      const int64_t ctasks = blocks < wanted ? blocks : wanted;
+      int64_t rtasks = (wanted + ctasks - 1) / ctasks;
+      if (rtasks > rows) rtasks = rows;
+      auto run_block = [&](int64_t t) {
+        // Tasks claimed one after the other run at the same time: give them channel blocks half the range apart,
+        // so two threads do not write the cache line where neighbouring blocks meet in every pixel.
+        const int64_t half = (ctasks + 1) / 2, rt = t / ctasks, ct = t % ctasks % 2 * half + t % ctasks / 2;
+        const int64_t c0 = ct * blocks / ctasks * 64, c1 = std::min(C, (ct + 1) * blocks / ctasks * 64);
+        pool_nhwc_avx512_channels(call.value_type, call.plan.geom, C, c0, c1, call.input, call.output,
+                                  call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) : nullptr,
+                                  call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) : nullptr,
+                                  rt * rows / rtasks, (rt + 1) * rows / rtasks);
+      };
+      parallel_for(ctasks * rtasks, threads, TaskRef(run_block));
+      return;
+    }
+#endif
     if (threads == 1) {
       nhwc_task(kernel, call, 0, rows);
       return;

@@ -38,10 +38,18 @@ void pool_nchw_half(ElemType type, PoolF32Fn f32, const PoolGeom& g, const void*
 // through `f32` with vector converters.
 bool pool_nchw_int_avx512(ElemType type, const PoolGeom& g, const void* in, void* out, int64_t* idx64,
                           int32_t* idx32, int64_t oh0, int64_t oh1);
-// NHWC on AVX-512 (maxpool_nhwc_avx512.cc): float32, the halves and the integer types with channel vectors
-// in registers; float64 and calls whose positions could exceed int32 go to pool_nhwc_avx2.
+// NHWC on AVX-512 (maxpool_nhwc_avx512.cc): every dtype with channel vectors in registers, stride-1 rows
+// (sH == 1, 9+ taps) through a separable rows-first pass; calls whose positions could exceed int32 go to
+// pool_nhwc_avx2.
 void pool_nhwc_avx512(ElemType type, const PoolGeom& g, int64_t C, const void* in, void* out, int64_t* idx64,
                       int32_t* idx32, int64_t r0, int64_t r1);
+// Whether pool_nhwc_avx512 takes the separable path for (type, g): then channel ranges split work without the
+// overlap that row ranges cost (each row range recomputes kH - 1 rows), see pool_op.cc.
+bool pool_nhwc_avx512_separable(ElemType type, const PoolGeom& g);
+// pool_nhwc_avx512 for channels [c0, c1) of every pixel only (0 <= c0 <= c1 <= C; C stays the pixel stride).
+// Only for calls pool_nhwc_avx512_separable accepts.
+void pool_nhwc_avx512_channels(ElemType type, const PoolGeom& g, int64_t C, int64_t c0, int64_t c1, const void* in,
+                               void* out, int64_t* idx64, int32_t* idx32, int64_t r0, int64_t r1);
 void pool_nchw_half_avx512(ElemType type, PoolF32Fn f32, const PoolGeom& g, const void* in, void* out,
                            int64_t* idx64, int32_t* idx32, int64_t oh0, int64_t oh1);
 
