@@ -75,6 +75,8 @@ struct ZIntValues {
   static constexpr int L = static_cast<int>(64 / sizeof(T));
   static constexpr bool kPerm2 = true;
   static constexpr bool kNoGather = true;
+  // Compile-time widths (pool_rows.h): the stride-2 ones for the 8-bit types, none for the wider ones (size).
+  static constexpr int kWidths = sizeof(T) == 1 ? 1 : 0;
 
   static inline V ninf() { return O::set1(zi_lowest<T>()); }
   static inline V loadu(const T* p) { return O::loadu(p); }
@@ -138,6 +140,7 @@ struct ZIntIndexed {
   typedef int32_t IS;
   static constexpr int L = 16;
   static constexpr bool kPerm2 = sizeof(T) == 4;  // vshufps order; the 8 / 16-bit de-interleaves are in order
+  static constexpr int kWidths = sizeof(T) == 1 ? 1 : 0;  // as ZIntValues
 
   static inline V ninf() { return O::set1(zi_lowest<T>()); }
   static inline V loadu(const T* p) { return O::loadu(p); }

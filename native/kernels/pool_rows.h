@@ -820,28 +820,35 @@ struct RowPool {
   }
 };
 
+// How many compile-time widths VT gets: traits may declare `kWidths` (default 2). 2: k3 / k5 at stride 1 and k2 / k3
+// at stride 2; 1: only the stride-2 ones; 0: none (runtime width only). Each width is a full RowPool per traits,
+// so the integer traits keep fewer to bound the binary's size (the band path serves the others).
+template <class VT, class = void>
+struct PrWidths {
+  static constexpr int value = 2;
+};
+template <class VT>
+struct PrWidths<VT, decltype(void(VT::kWidths))> {
+  static constexpr int value = VT::kWidths;
+};
+
 // Picks the stride / width specialisation (kept small: every combination is compiled per dtype and ISA).
 // The compile-time widths (KW > 0) are for horizontal dilation 1; dilated windows use the runtime width.
 template <class VT, bool IDX>
 static void pr_dispatch(const PoolCtx& c, const typename VT::T* in, typename VT::T* out, int64_t* i64,
                         int32_t* i32, int64_t oh0, int64_t oh1) {
-  if (c.sW == 1 && c.dW == 1) {
-    if (c.kW == 3)
-      RowPool<VT, 1, 3, IDX>::run(c, in, out, i64, i32, oh0, oh1);
-    else if (c.kW == 5)
-      RowPool<VT, 1, 5, IDX>::run(c, in, out, i64, i32, oh0, oh1);
-    else
-      RowPool<VT, 1, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
-  } else if (c.sW == 1) {
+  constexpr int widths = PrWidths<VT>::value;
+  if (c.sW == 1) {
+    if constexpr (widths >= 2) {
+      if (c.dW == 1 && c.kW == 3) return RowPool<VT, 1, 3, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+      if (c.dW == 1 && c.kW == 5) return RowPool<VT, 1, 5, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+    }
     RowPool<VT, 1, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
-  } else if (c.sW == 2 && c.dW == 1) {
-    if (c.kW == 2)
-      RowPool<VT, 2, 2, IDX>::run(c, in, out, i64, i32, oh0, oh1);
-    else if (c.kW == 3)
-      RowPool<VT, 2, 3, IDX>::run(c, in, out, i64, i32, oh0, oh1);
-    else
-      RowPool<VT, 2, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
   } else if (c.sW == 2) {
+    if constexpr (widths >= 1) {
+      if (c.dW == 1 && c.kW == 2) return RowPool<VT, 2, 2, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+      if (c.dW == 1 && c.kW == 3) return RowPool<VT, 2, 3, IDX>::run(c, in, out, i64, i32, oh0, oh1);
+    }
     RowPool<VT, 2, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
   } else {
     RowPool<VT, 0, 0, IDX>::run(c, in, out, i64, i32, oh0, oh1);
