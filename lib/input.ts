@@ -40,8 +40,6 @@ interface TensorFields {
  * throws otherwise), and its `type` must be one of `types`.
  */
 function tensorFields(value: object, name: string, types: readonly string[]): TensorFields {
-  const list = types.map((t) => `'${t}'`);
-  const expected = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list.at(-1)}` : list[0];
   const v = value as { data?: unknown; shape?: unknown; dims?: unknown; type?: unknown; location?: unknown };
   if (v.shape !== undefined || v.dims === undefined) return { data: v.data, shape: v.shape, shapeKey: 'shape' };
   if (v.location !== undefined && v.location !== 'cpu') {
@@ -49,6 +47,8 @@ function tensorFields(value: object, name: string, types: readonly string[]): Te
   }
   const type = v.type;
   if (type !== undefined && !types.includes(type as string)) {
+    const list = types.map((t) => `'${t}'`);
+    const expected = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list.at(-1)}` : list[0];
     throw typeError(`${name}.type`, expected, type);
   }
   return { data: v.data, shape: v.dims, shapeKey: 'dims', type };

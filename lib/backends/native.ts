@@ -42,28 +42,40 @@ export function loadNative(): NativeLoad {
   }
 }
 
-/** The plan as the binding reads it: `[planes, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW]`. */
-export function poolPlanArray(plan: PoolPlan): Float64Array {
-  return new Float64Array([
-    plan.planes,
-    plan.H,
-    plan.W,
-    plan.OH,
-    plan.OW,
-    plan.kernel[0],
-    plan.kernel[1],
-    plan.stride[0],
-    plan.stride[1],
-    plan.padding[0],
-    plan.padding[1],
-    plan.dilation[0],
-    plan.dilation[1],
-  ]);
+// The binding copies a plan before it does anything else (native/args.cc, read_plan), so one array per plan kind is
+// reused by every call: allocating a Float64Array per call costs more than pooling a small tensor.
+const poolPlanScratch = new Float64Array(13);
+const unpoolPlanScratch = new Float64Array(5);
+
+/**
+ * The plan as the binding reads it: `[planes, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW]`, in a shared scratch
+ * array valid until the next call (pass `into` for an array of your own).
+ */
+export function poolPlanArray(plan: PoolPlan, into: Float64Array = poolPlanScratch): Float64Array {
+  into[0] = plan.planes;
+  into[1] = plan.H;
+  into[2] = plan.W;
+  into[3] = plan.OH;
+  into[4] = plan.OW;
+  into[5] = plan.kernel[0];
+  into[6] = plan.kernel[1];
+  into[7] = plan.stride[0];
+  into[8] = plan.stride[1];
+  into[9] = plan.padding[0];
+  into[10] = plan.padding[1];
+  into[11] = plan.dilation[0];
+  into[12] = plan.dilation[1];
+  return into;
 }
 
-/** The unpool plan as the binding reads it: `[planes, IH, IW, OH, OW]`. */
-export function unpoolPlanArray(plan: UnpoolPlan): Float64Array {
-  return new Float64Array([plan.planes, plan.IH, plan.IW, plan.OH, plan.OW]);
+/** The unpool plan as the binding reads it: `[planes, IH, IW, OH, OW]`, shared as for `poolPlanArray`. */
+export function unpoolPlanArray(plan: UnpoolPlan, into: Float64Array = unpoolPlanScratch): Float64Array {
+  into[0] = plan.planes;
+  into[1] = plan.IH;
+  into[2] = plan.IW;
+  into[3] = plan.OH;
+  into[4] = plan.OW;
+  return into;
 }
 
 /** The binding's `channels` argument: C for NHWC, 0 for NCHW. */
