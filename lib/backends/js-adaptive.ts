@@ -40,7 +40,11 @@ function copyBits(src: FloatArray, from: number, dst: FloatArray, to: number): v
   b.set(a);
 }
 
-/** Pools planes `[planeStart, planeEnd)` (all by default); writes plane-local indices when `indices` is set. */
+/**
+ * Pools planes `[planeStart, planeEnd)` (all by default); writes plane-local indices when `indices` is set. Halves
+ * compare decoded values, every other dtype its elements; the winner is copied bit for bit (a float NaN through an
+ * integer view: a JS number may not keep its payload).
+ */
 export function adaptiveJs(
   plan: AdaptivePlan,
   input: ValueArray,
@@ -50,58 +54,10 @@ export function adaptiveJs(
   planeStart = 0,
   planeEnd = plan.planes,
 ): void {
-  if (!(input instanceof Float32Array || input instanceof Float64Array)) {
-    adaptiveBitsJs(plan, input, output, indices, dtype, planeStart, planeEnd);
-    return;
-  }
   const { H, W, OH, OW } = plan;
   const rows = adaptiveBins(OH, H);
   const cols = adaptiveBins(OW, W);
-  const idx64 = indices instanceof BigInt64Array ? indices : null;
-  const idx32 = indices instanceof Int32Array ? indices : null;
-  for (let plane = planeStart; plane < planeEnd; plane++) {
-    const base = plane * H * W;
-    let o = plane * OH * OW;
-    for (let oh = 0; oh < OH; oh++) {
-      const h0 = rows[oh];
-      const h1 = rows[OH + oh];
-      for (let ow = 0; ow < OW; ow++, o++) {
-        const w0 = cols[ow];
-        const w1 = cols[OW + ow];
-        let m = Number.NEGATIVE_INFINITY;
-        let at = base + h0 * W + w0;
-        for (let h = h0; h < h1; h++) {
-          const row = base + h * W;
-          for (let p = row + w0, end = row + w1; p < end; p++) {
-            const v = input[p];
-            if (v > m || v !== v) {
-              m = v;
-              at = p;
-            }
-          }
-        }
-        if (m === m) output[o] = m;
-        else copyBits(input, at, output as FloatArray, o);
-        if (idx64) idx64[o] = BigInt(at - base);
-        else if (idx32) idx32[o] = at - base;
-      }
-    }
-  }
-}
-
-/** `adaptiveJs` for integer and half dtypes: compares decoded values (halves) or the elements, copies the winner. */
-function adaptiveBitsJs(
-  plan: AdaptivePlan,
-  input: Exclude<ValueArray, FloatArray>,
-  output: ValueArray,
-  indices: IndexArray | null,
-  dtype: DType,
-  planeStart: number,
-  planeEnd: number,
-): void {
-  const { H, W, OH, OW } = plan;
-  const rows = adaptiveBins(OH, H);
-  const cols = adaptiveBins(OW, W);
+  const float = input instanceof Float32Array || input instanceof Float64Array;
   const dec = dtype === 'float16' ? f16Table() : dtype === 'bfloat16' ? bf16Table() : null;
   const idx64 = indices instanceof BigInt64Array ? indices : null;
   const idx32 = indices instanceof Int32Array ? indices : null;
@@ -126,7 +82,8 @@ function adaptiveBitsJs(
             }
           }
         }
-        output[o] = input[at];
+        if (float && m !== m) copyBits(input as FloatArray, at, output as FloatArray, o);
+        else output[o] = input[at];
         if (idx64) idx64[o] = BigInt(at - base);
         else if (idx32) idx32[o] = at - base;
       }
