@@ -45,20 +45,37 @@ class TaskSplit {
   int64_t planes_, rows_, plane_tasks_, row_blocks_;
 };
 
-template <typename T, typename KernelFn>
-void pool_block(KernelFn kernel, const PoolCall& call, const PoolTask& task) {
+// The call's index buffer as the kernels take it: as int64 or as int32 (the other null), or neither.
+int64_t* idx64_of(const PoolCall& call) {
+  return call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) : nullptr;
+}
+int32_t* idx32_of(const PoolCall& call) {
+  return call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) : nullptr;
+}
+
+// Calls fn(in, out, idx64, idx32) for every plane of `task`, with the plane's bytes of the input and output
+// and its index pointers (exactly one non-null, or neither: values only). Shared by every NCHW dtype path.
+template <typename Fn>
+void for_each_plane(const PoolCall& call, const PoolTask& task, Fn fn) {
   const PoolPlan& plan = call.plan;
-  const T* input = static_cast<const T*>(call.input);
-  T* output = static_cast<T*>(call.output);
+  const int64_t size = elem_size(call.value_type);
+  const char* input = static_cast<const char*>(call.input);
+  char* output = static_cast<char*>(call.output);
   for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
     const int64_t out_offset = p * plan.out_plane_size;
-    int64_t* idx64 = call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) + out_offset
-                                                          : nullptr;
-    int32_t* idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) + out_offset
-                                                          : nullptr;
-    kernel(plan.geom, input + p * plan.in_plane_size, output + out_offset, idx64, idx32, task.row_begin,
-           task.row_end);
+    int64_t* idx64 = idx64_of(call);
+    int32_t* idx32 = idx32_of(call);
+    fn(input + p * plan.in_plane_size * size, output + out_offset * size, idx64 ? idx64 + out_offset : nullptr,
+       idx32 ? idx32 + out_offset : nullptr);
   }
+}
+
+template <typename T, typename KernelFn>
+void pool_block(KernelFn kernel, const PoolCall& call, const PoolTask& task) {
+  for_each_plane(call, task, [&](const void* in, void* out, int64_t* idx64, int32_t* idx32) {
+    kernel(call.plan.geom, static_cast<const T*>(in), static_cast<T*>(out), idx64, idx32, task.row_begin,
+           task.row_end);
+  });
 }
 
 using GenericNchwFn = void (*)(ElemType, const PoolGeom&, const void*, void*, int64_t*, int32_t*, int64_t, int64_t);
@@ -95,62 +112,33 @@ GenericNhwcFn generic_nhwc_for(const KernelTable& kernels) {
 
 // Integer and half planes: the generic TU's kernel, one plane at a time like pool_block.
 void generic_block(GenericNchwFn kernel, const PoolCall& call, const PoolTask& task) {
-  const PoolPlan& plan = call.plan;
-  const int64_t size = elem_size(call.value_type);
-  const char* input = static_cast<const char*>(call.input);
-  char* output = static_cast<char*>(call.output);
-  for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
-    const int64_t out_offset = p * plan.out_plane_size;
-    int64_t* idx64 = call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) + out_offset
-                                                          : nullptr;
-    int32_t* idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) + out_offset
-                                                          : nullptr;
-    kernel(call.value_type, plan.geom, input + p * plan.in_plane_size * size, output + out_offset * size, idx64,
-           idx32, task.row_begin, task.row_end);
-  }
+  for_each_plane(call, task, [&](const void* in, void* out, int64_t* idx64, int32_t* idx32) {
+    kernel(call.value_type, call.plan.geom, in, out, idx64, idx32, task.row_begin, task.row_end);
+  });
 }
 
 bool is_avx512(const KernelTable& kernels) { return std::strcmp(kernels.name, "avx512") == 0; }
 
 // Halves: pooled by the active table's float32 kernel (pool_nchw_half, see half_embed.h), one plane at a time.
 void half_block(const KernelTable& kernels, const PoolCall& call, const PoolTask& task) {
-  const PoolPlan& plan = call.plan;
-  const uint16_t* input = static_cast<const uint16_t*>(call.input);
-  uint16_t* output = static_cast<uint16_t*>(call.output);
   auto half = pool_nchw_half;
 #if defined(__x86_64__) || defined(_M_X64)
   if (is_avx512(kernels)) half = pool_nchw_half_avx512;
 #endif
-  for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
-    const int64_t out_offset = p * plan.out_plane_size;
-    int64_t* idx64 = call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) + out_offset
-                                                          : nullptr;
-    int32_t* idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) + out_offset
-                                                          : nullptr;
-    half(call.value_type, kernels.pool_f32, plan.geom, input + p * plan.in_plane_size, output + out_offset, idx64,
-         idx32, task.row_begin, task.row_end);
-  }
+  for_each_plane(call, task, [&](const void* in, void* out, int64_t* idx64, int32_t* idx32) {
+    half(call.value_type, kernels.pool_f32, call.plan.geom, in, out, idx64, idx32, task.row_begin, task.row_end);
+  });
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
 // Integer planes on AVX-512: the native kernels, plane by plane; a plane they leave goes to the generic kernel.
 void int_avx512_block(const KernelTable& kernels, const PoolCall& call, const PoolTask& task) {
-  const PoolPlan& plan = call.plan;
-  const int64_t size = elem_size(call.value_type);
-  const char* input = static_cast<const char*>(call.input);
-  char* output = static_cast<char*>(call.output);
-  for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
-    const int64_t out_offset = p * plan.out_plane_size;
-    int64_t* idx64 = call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) + out_offset
-                                                          : nullptr;
-    int32_t* idx32 = call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) + out_offset
-                                                          : nullptr;
-    const void* in = input + p * plan.in_plane_size * size;
-    void* out = output + out_offset * size;
-    if (!pool_nchw_int_avx512(call.value_type, plan.geom, in, out, idx64, idx32, task.row_begin, task.row_end)) {
-      generic_nchw_for(kernels)(call.value_type, plan.geom, in, out, idx64, idx32, task.row_begin, task.row_end);
+  const PoolGeom& g = call.plan.geom;
+  for_each_plane(call, task, [&](const void* in, void* out, int64_t* idx64, int32_t* idx32) {
+    if (!pool_nchw_int_avx512(call.value_type, g, in, out, idx64, idx32, task.row_begin, task.row_end)) {
+      generic_nchw_for(kernels)(call.value_type, g, in, out, idx64, idx32, task.row_begin, task.row_end);
     }
-  }
+  });
 }
 #endif
 
@@ -172,9 +160,8 @@ void pool_task(const KernelTable& kernels, const PoolCall& call, const PoolTask&
 
 // NHWC: output rows r = n * OH + oh in [r0, r1), all channels at once.
 void nhwc_task(GenericNhwcFn kernel, const PoolCall& call, int64_t r0, int64_t r1) {
-  kernel(call.value_type, call.plan.geom, call.channels, call.input, call.output,
-            call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) : nullptr,
-            call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) : nullptr, r0, r1);
+  kernel(call.value_type, call.plan.geom, call.channels, call.input, call.output, idx64_of(call), idx32_of(call), r0,
+         r1);
 }
 
 // Output elements times window taps, saturating: the cost estimate that picks the thread count.
@@ -210,10 +197,8 @@ void run_pool(const KernelTable& kernels, const PoolCall& call, int max_threads)
         // so two threads do not write the cache line where neighbouring blocks meet in every pixel.
         const int64_t half = (ctasks + 1) / 2, rt = t / ctasks, ct = t % ctasks % 2 * half + t % ctasks / 2;
         const int64_t c0 = ct * blocks / ctasks * 64, c1 = std::min(C, (ct + 1) * blocks / ctasks * 64);
-        pool_nhwc_avx512_channels(call.value_type, call.plan.geom, C, c0, c1, call.input, call.output,
-                                  call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) : nullptr,
-                                  call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) : nullptr,
-                                  rt * rows / rtasks, (rt + 1) * rows / rtasks);
+        pool_nhwc_avx512_channels(call.value_type, call.plan.geom, C, c0, c1, call.input, call.output, idx64_of(call),
+                                  idx32_of(call), rt * rows / rtasks, (rt + 1) * rows / rtasks);
       };
       parallel_for(ctasks * rtasks, threads, TaskRef(run_block));
       return;
