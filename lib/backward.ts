@@ -159,19 +159,8 @@ export function maxPool2dBackward<D extends GradientArray>(
   options: MaxPool2dBackwardOptions,
 ): OutputTensor<D> {
   const p = preparePoolBackward(gradOutput, indices, options, 'zeroed');
-  const out = p.out as GradientBits;
-  const binding = nativeOp('maxPool2dBackward', p.work);
-  if (binding) {
-    binding.maxPool2dBackward(
-      p.grad.data as GradientBits,
-      p.idx.data,
-      out,
-      poolPlanArray(p.plan),
-      p.threads,
-      nativeDType(p.grad.dtype),
-    );
-  } else maxPool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out, p.grad.dtype);
-  return gradientResult(p, out) as OutputTensor<D>;
+  const runJs = (out: ValueArray) => maxPool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out, p.grad.dtype);
+  return runGradient(p, 'maxPool2dBackward', poolPlanArray(p.plan), runJs) as OutputTensor<D>;
 }
 
 /**
@@ -242,6 +231,31 @@ function gradientResult<P>(p: PreparedGradient<P>, out: ValueArray): OutputTenso
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+type GradientFn = (
+  gradOutput: ValueArray,
+  indices: IndexArray,
+  gradInput: ValueArray,
+  plan: Float64Array,
+  threads: number,
+  dtype?: HalfDType,
+) => void;
+
+/** Either gradient, sync: the binding's `op`, or `runJs` (the output `p.out` was allocated by the caller). */
+function runGradient<P extends PoolPlan | UnpoolPlan>(
+  p: PreparedGradient<P>,
+  op: 'maxPool2dBackward' | 'maxUnpool2dBackward',
+  planArray: Float64Array,
+  runJs: (out: ValueArray) => void,
+): OutputTensor {
+  const out = p.out as ValueArray;
+  const binding = nativeOp(op, p.work);
+  if (binding) {
+    const call = binding[op] as unknown as GradientFn;
+    call.call(binding, p.grad.data, p.idx.data, out, planArray, p.threads, nativeDType(p.grad.dtype));
+  } else runJs(out);
+  return gradientResult(p, out);
+}
+
 type GradientAsyncFn = (
   gradOutput: ValueArray,
   indices: IndexArray,
@@ -304,13 +318,8 @@ export function maxUnpool2dBackward<D extends ValueArray>(
   options: MaxUnpool2dBackwardOptions,
 ): OutputTensor<D> {
   const p = prepareUnpoolBackward(gradOutput, indices, options, 'unzeroed');
-  const out = p.out as ValueArray;
-  const binding = nativeOp('maxUnpool2dBackward', p.work);
-  if (binding) {
-    const plan = unpoolPlanArray(p.plan);
-    binding.maxUnpool2dBackward(p.grad.data, p.idx.data, out, plan, p.threads, nativeDType(p.grad.dtype));
-  } else maxUnpool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out);
-  return gradientResult(p, out) as OutputTensor<D>;
+  const runJs = (out: ValueArray) => maxUnpool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out);
+  return runGradient(p, 'maxUnpool2dBackward', unpoolPlanArray(p.plan), runJs) as OutputTensor<D>;
 }
 
 /**
