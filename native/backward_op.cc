@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/half_bits.h"
 #include "thread_pool.h"
 
 namespace maxpool2d {
@@ -33,30 +34,8 @@ inline double add_grad(double a, double b) {
   return add_exact<double, uint64_t, 0x0008000000000000ull, 0xfff8000000000000ull>(a, b);
 }
 
-inline float float_of_bits(uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
-
-inline uint32_t bits_of_float(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  return bits;
-}
-
-// float16 <-> float, the FP16 library's conversions (c10::Half uses them): exact decode; encode rounds to nearest
-// even, overflow to infinity, and every NaN to sign | 0x7e00.
-inline float f16_to_float(uint16_t h) {
-  const uint32_t w = static_cast<uint32_t>(h) << 16;
-  const uint32_t sign = w & 0x80000000u;
-  const uint32_t two_w = w + w;
-  const float normalized = float_of_bits((two_w >> 4) + (0xe0u << 23)) * 0x1.0p-112f;
-  const float denormalized = float_of_bits((two_w >> 17) | (126u << 23)) - 0.5f;
-  const uint32_t magnitude = two_w < (1u << 27) ? bits_of_float(denormalized) : bits_of_float(normalized);
-  return float_of_bits(sign | magnitude);
-}
-
+// float16 <-> float, the FP16 library's conversions (c10::Half uses them): exact decode (f16_to_float, half_bits.h);
+// encode rounds to nearest even, overflow to infinity, and every NaN to sign | 0x7e00.
 inline uint16_t float_to_f16(float f) {
   float base = (std::fabs(f) * 0x1.0p+112f) * 0x1.0p-110f;
   const uint32_t w = bits_of_float(f);

@@ -19,22 +19,12 @@
 #include <new>
 
 #include "generic_kernels.h"
+#include "half_bits.h"
 
 namespace maxpool2d {
 namespace {
 
 constexpr uint32_t kHalfNanEmbed = 0x7fc00000u;
-
-inline uint32_t he_bits(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, sizeof b);
-  return b;
-}
-inline float he_float(uint32_t b) {
-  float f;
-  std::memcpy(&f, &b, sizeof f);
-  return f;
-}
 
 // Scalar embeddings (branch-free, so the row loops vectorise).
 inline uint32_t f16_embed(uint16_t h) {
@@ -44,7 +34,7 @@ inline uint32_t f16_embed(uint16_t h) {
   const uint32_t normal = (mag << 13) + ((127 - 15) << 23);
   const uint32_t inf = 0x7f800000u;
   // Subnormal and zero: the mantissa times 2^-24 (exact in float32).
-  const uint32_t sub = he_bits(static_cast<float>(mag) * 0x1.0p-24f);
+  const uint32_t sub = bits_of_float(static_cast<float>(mag) * 0x1.0p-24f);
   const uint32_t value = mag >= 0x0400u ? (mag >= 0x7c00u ? inf : normal) : sub;
   return mag > 0x7c00u ? (kHalfNanEmbed | h) : (sign | value);
 }
@@ -55,7 +45,7 @@ inline uint16_t f16_unembed(uint32_t b) {
   const uint32_t normal = (a >> 13) - ((127 - 15) << 10);
   // Subnormal and zero: an integer below 1024 (the operand is zeroed for the other lanes, so the float ->
   // integer conversion never overflows).
-  const uint32_t sub = static_cast<uint32_t>(he_float(a < 0x38800000u ? a : 0u) * 0x1.0p24f);
+  const uint32_t sub = static_cast<uint32_t>(float_of_bits(a < 0x38800000u ? a : 0u) * 0x1.0p24f);
   const uint32_t mag = a >= 0x7f800000u ? 0x7c00u : (a >= 0x38800000u ? normal : sub);
   return static_cast<uint16_t>(a > 0x7f800000u ? (b & 0xffffu) : (sign | mag));
 }
@@ -73,16 +63,16 @@ inline uint16_t bf16_unembed(uint32_t b) {
 struct ScalarHalfConv {
   static void embed(bool bf16, const uint16_t* __restrict src, float* __restrict dst, int64_t n) {
     if (bf16) {
-      for (int64_t i = 0; i < n; ++i) dst[i] = he_float(bf16_embed(src[i]));
+      for (int64_t i = 0; i < n; ++i) dst[i] = float_of_bits(bf16_embed(src[i]));
     } else {
-      for (int64_t i = 0; i < n; ++i) dst[i] = he_float(f16_embed(src[i]));
+      for (int64_t i = 0; i < n; ++i) dst[i] = float_of_bits(f16_embed(src[i]));
     }
   }
   static void unembed(bool bf16, const float* __restrict src, uint16_t* __restrict dst, int64_t n) {
     if (bf16) {
-      for (int64_t i = 0; i < n; ++i) dst[i] = bf16_unembed(he_bits(src[i]));
+      for (int64_t i = 0; i < n; ++i) dst[i] = bf16_unembed(bits_of_float(src[i]));
     } else {
-      for (int64_t i = 0; i < n; ++i) dst[i] = f16_unembed(he_bits(src[i]));
+      for (int64_t i = 0; i < n; ++i) dst[i] = f16_unembed(bits_of_float(src[i]));
     }
   }
 };

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "generic_kernels.h"
+#include "half_bits.h"
 
 #ifdef MAXPOOL2D_GENERIC_AVX2
 #define MAXPOOL2D_GENERIC_NAME(name) name##_avx2
@@ -42,33 +43,8 @@ inline int64_t end_tap(int64_t start, int64_t k, int64_t d, int64_t n) {
   return e < n ? e : n;
 }
 
-// Branch-free float16 -> float (the FP16 library's method), exact for every input; a NaN stays a NaN (its
-// payload may change, which does not matter: results copy the input's bits).
-inline float bits_to_float(uint32_t bits) {
-  float f;
-  std::memcpy(&f, &bits, sizeof f);
-  return f;
-}
 
-inline uint32_t float_to_bits(float f) {
-  uint32_t bits;
-  std::memcpy(&bits, &f, sizeof bits);
-  return bits;
-}
-
-inline float f16_to_float(uint16_t h) {
-  const uint32_t w = static_cast<uint32_t>(h) << 16;
-  const uint32_t sign = w & 0x80000000u;
-  const uint32_t two_w = w + w;
-  // Normal, inf and NaN: rebias the exponent by multiplying by 2^-112.
-  const float normalized = bits_to_float((two_w >> 4) + (0xe0u << 23)) * 0x1.0p-112f;
-  // Subnormal and zero: the mantissa as the low bits of 0.5's significand, minus 0.5.
-  const float denormalized = bits_to_float((two_w >> 17) | (126u << 23)) - 0.5f;
-  const uint32_t magnitude = two_w < (1u << 27) ? float_to_bits(denormalized) : float_to_bits(normalized);
-  return bits_to_float(sign | magnitude);
-}
-
-inline float bf16_to_float(uint16_t h) { return bits_to_float(static_cast<uint32_t>(h) << 16); }
+inline float bf16_to_float(uint16_t h) { return float_of_bits(static_cast<uint32_t>(h) << 16); }
 
 struct F16 {};
 struct BF16 {};
