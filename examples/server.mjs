@@ -3,14 +3,17 @@
 //   POST /pool?k=3&s=2&p=1      body: raw little-endian float32, header x-shape: N,C,H,W
 //   -> 200, body: pooled float32, header x-shape: the output shape
 //
-// `node examples/server.mjs [port] [--sync]`: with --sync it uses the blocking maxPool2d instead, for comparison.
-// It reports its event-loop delay (perf_hooks.monitorEventLoopDelay) at GET /stats.
+// `node examples/server.mjs [port] [--sync | --no-pool]`: --sync uses the blocking maxPool2d instead, for
+// comparison; --no-pool answers with an output-sized buffer without pooling, which measures what the HTTP
+// handling alone costs the event loop. It reports its event-loop delay (perf_hooks.monitorEventLoopDelay) at
+// GET /stats.
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { backend, maxPool2d, maxPool2dAsync, pooledSize } from 'maxpool2d';
 
 const port = Number(process.argv[2] ?? 3000);
 const useSync = process.argv.includes('--sync');
+const noPool = process.argv.includes('--no-pool');
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 
@@ -27,7 +30,9 @@ function release(buffer) {
 }
 
 // Reads the body straight into a float32 tensor of the size the shape promises: one copy per chunk, no concat,
-// and no zero-filling of memory that the body overwrites anyway.
+// and no zero-filling of memory that the body overwrites anyway. After each chunk the request pauses until the
+// next event-loop turn: otherwise libuv keeps reading a socket while it has data, and 64 clients posting
+// megabytes hold one loop turn for tens of milliseconds.
 function readTensorBody(req, elements) {
   return new Promise((resolve, reject) => {
     const bytes = new Uint8Array(acquire(elements * 4), 0, elements * 4);
@@ -41,6 +46,8 @@ function readTensorBody(req, elements) {
       }
       bytes.set(chunk, filled);
       filled += chunk.byteLength;
+      req.pause();
+      setImmediate(() => req.resume());
     });
     req.on('end', () => {
       if (filled !== bytes.byteLength) {
@@ -73,7 +80,14 @@ async function pool(req, url) {
     out =
       Number.isSafeInteger(outElements) && outElements >= 0 ? new Float32Array(acquire(outElements * 4)) : undefined;
     const run = { ...options, out };
-    const result = useSync ? maxPool2d({ data, shape }, run) : await maxPool2dAsync({ data, shape }, run);
+    const result = noPool
+      ? {
+          data: out,
+          shape: [...shape.slice(0, -2), pooledSize(H, k, s, p, 1, false), pooledSize(W, k, s, p, 1, false)],
+        }
+      : useSync
+        ? maxPool2d({ data, shape }, run)
+        : await maxPool2dAsync({ data, shape }, run);
     return { result, buffers: [data.buffer, out.buffer] };
   } catch (error) {
     release(data.buffer);
@@ -120,5 +134,6 @@ const server = createServer(async (req, res) => {
 });
 
 server.listen(port, '127.0.0.1', () => {
-  console.log(`listening on http://127.0.0.1:${port} (${useSync ? 'sync' : 'async'}, backend ${backend().name})`);
+  const mode = noPool ? 'no pooling' : useSync ? 'sync' : 'async';
+  console.log(`listening on http://127.0.0.1:${server.address().port} (${mode}, backend ${backend().name})`);
 });

@@ -1,6 +1,7 @@
 // npm run loadtest: drives examples/server.mjs on loopback with autocannon (64 connections, ~10 s), once with
-// the async path and once with the sync path, and reports requests/s, latency p50/p99, errors and the server's
-// event-loop delay p99. Bounded in time; the servers are child processes killed at the end.
+// the async path, once with the sync path and once with no pooling at all (the server's HTTP handling alone, the
+// floor the other two rows sit on), and reports requests/s, latency p50/p99, errors and the server's event-loop
+// delay p99. Bounded in time; the servers are child processes killed at the end.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,14 +14,12 @@ const connections = Number(process.env.LOADTEST_CONNECTIONS ?? 64);
 const shape = (process.env.LOADTEST_SHAPE ?? '1,64,112,112').split(',').map(Number);
 const body = Buffer.from(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => Math.sin(i)).buffer);
 
-function startServer(port, sync) {
-  const child = spawn(
-    process.execPath,
-    [join(root, 'examples/server.mjs'), String(port), ...(sync ? ['--sync'] : [])],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+const flags = { async: [], sync: ['--sync'], 'no pooling': ['--no-pool'] };
+
+function startServer(port, mode) {
+  const child = spawn(process.execPath, [join(root, 'examples/server.mjs'), String(port), ...flags[mode]], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.stdout.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -28,7 +27,7 @@ function startServer(port, sync) {
 }
 
 async function run(mode, port) {
-  const server = await startServer(port, mode === 'sync');
+  const server = await startServer(port, mode);
   try {
     const base = `http://127.0.0.1:${port}`;
     await fetch(`${base}/stats/reset`, { method: 'POST' });
@@ -58,7 +57,7 @@ async function run(mode, port) {
   }
 }
 
-const rows = [await run('async', 3101), await run('sync', 3102)];
+const rows = [await run('async', 3101), await run('sync', 3102), await run('no pooling', 3103)];
 console.log(`\nloadtest: ${connections} connections, ${seconds} s each, POST ${shape.join('x')} k3 s2 p1\n`);
 console.log(
   '| path | req/s | requests | latency p50 ms | latency p99 ms | errors | timeouts | non-2xx | loop delay p99 ms | loop delay max ms |',
