@@ -346,6 +346,13 @@ int cmd_check(int64_t cases, uint64_t seed, const std::string& tables, int64_t m
       g.H = r.range(1, 160);
       g.W = r.range(1, 260);
     }
+    if (r.chance(0.12)) {  // stride-1 "same" pooling (same_s1_avx512.h): odd k, p = (k - 1) / 2
+      g.kH = g.kW = 2 * r.range(0, 6) + 1;
+      g.sH = g.sW = g.dH = g.dW = 1;
+      g.pH = g.pW = (g.kH - 1) / 2;
+      if (r.chance(0.15)) g.W = r.range(300, 3000);  // several bands per plane, or too wide for one
+      if (r.chance(0.1)) g.W = 16 * r.range(1, 8) + r.range(-1, 1);
+    }
     const bool ceil_mode = r.chance(0.5);
     g.OH = out_size(g.H, g.kH, g.sH, g.pH, g.dH, ceil_mode);
     g.OW = out_size(g.W, g.kW, g.sW, g.pW, g.dW, ceil_mode);
