@@ -23,6 +23,7 @@ import {
   resultData,
   valueOutput,
 } from './input';
+import { issue } from './issue';
 import type { PoolWithIndices, RunOptions } from './maxpool2d';
 import {
   allocIndex,
@@ -200,13 +201,8 @@ async function runAdaptiveAsync(
   if (binding) {
     const wanted = p.indices ?? (returnIndices ? indexDtype : null);
     const dtype = nativeDType(tensor.dtype);
-    const [output, indices] = await binding.adaptiveMaxPool2dAsync(
-      tensor.data,
-      p.output,
-      wanted,
-      planArray(plan),
-      p.threads,
-      dtype,
+    const [output, indices] = await issue(run.signal, () =>
+      binding.adaptiveMaxPool2dAsync(tensor.data, p.output, wanted, planArray(plan), p.threads, dtype),
     );
     return adaptiveResult(p, output, indices);
   }

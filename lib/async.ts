@@ -42,7 +42,7 @@ export async function maxPool2dAsync(
   const params = resolvePoolParams(options);
   const { returnIndices, indexDtype, indexMode, layout } = readRunFlags(options);
   const p = preparePool(input, params, returnIndices, indexDtype, options, indexMode, undefined, layout, 'deferred');
-  return runPoolAsync(p);
+  return runPoolAsync(p, options.signal);
 }
 
 /**
@@ -73,5 +73,5 @@ export async function maxUnpool2dAsync<D extends TensorData = FloatArray>(
     readLayout(options.layout),
     'deferred',
   );
-  return (await runUnpoolAsync(p)) as OutputTensor<D>;
+  return (await runUnpoolAsync(p, options.signal)) as OutputTensor<D>;
 }

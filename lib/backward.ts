@@ -26,6 +26,7 @@ import {
   type UnpoolPlan,
 } from './geometry';
 import { checkNoAlias, type FreshOutput, readFloatTensor, readIndexTensor, resultData, valueOutput } from './input';
+import { issue } from './issue';
 import type { IndicesInput } from './maxunpool2d';
 import {
   allocValues,
@@ -180,7 +181,13 @@ export async function maxPool2dBackwardAsync<D extends GradientArray>(
   checkSignal(options?.signal);
   const p = preparePoolBackward(gradOutput, indices, options, 'deferred');
   const runJs = (out: ValueArray) => maxPool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out, p.grad.dtype);
-  return (await runGradientAsync(p, 'maxPool2dBackwardAsync', poolPlanArray(p.plan), runJs)) as OutputTensor<D>;
+  return (await runGradientAsync(
+    p,
+    'maxPool2dBackwardAsync',
+    poolPlanArray(p.plan),
+    runJs,
+    options.signal,
+  )) as OutputTensor<D>;
 }
 
 /** One gradient call, checked (shared by the sync and async forms of both gradients). */
@@ -271,12 +278,16 @@ async function runGradientAsync<P extends PoolPlan | UnpoolPlan>(
   op: 'maxPool2dBackwardAsync' | 'maxUnpool2dBackwardAsync',
   planArray: Float64Array,
   runJs: (out: ValueArray) => void,
+  signal: AbortSignal | undefined,
 ): Promise<OutputTensor> {
   const binding = nativeOp(op, p.work);
   let out = p.out;
   if (binding) {
     const call = binding[op] as unknown as GradientAsyncFn;
-    out = await call.call(binding, p.grad.data, p.idx.data, out, planArray, p.threads, nativeDType(p.grad.dtype));
+    const given = out;
+    out = await issue(signal, () =>
+      call.call(binding, p.grad.data, p.idx.data, given, planArray, p.threads, nativeDType(p.grad.dtype)),
+    );
   } else {
     await nextTurn();
     // Both gradients write every element (the pool's zero-fills first): no need to zero it here.
@@ -338,7 +349,13 @@ export async function maxUnpool2dBackwardAsync<D extends ValueArray>(
   checkSignal(options?.signal);
   const p = prepareUnpoolBackward(gradOutput, indices, options, 'deferred');
   const runJs = (out: ValueArray) => maxUnpool2dBackwardJs(p.plan, p.grad.data, p.idx.data, out);
-  return (await runGradientAsync(p, 'maxUnpool2dBackwardAsync', unpoolPlanArray(p.plan), runJs)) as OutputTensor<D>;
+  return (await runGradientAsync(
+    p,
+    'maxUnpool2dBackwardAsync',
+    unpoolPlanArray(p.plan),
+    runJs,
+    options.signal,
+  )) as OutputTensor<D>;
 }
 
 function prepareUnpoolBackward(

@@ -25,6 +25,7 @@ import {
   resultData,
   valueOutput,
 } from './input';
+import { issue } from './issue';
 import type {
   DType,
   FloatArray,
@@ -213,9 +214,12 @@ export function poolResult(
 }
 
 /** Runs a prepared pool call off the JS thread; outputs left to the backend come back with the Promise. */
-export async function runPoolAsync(p: PreparedPool): Promise<OutputTensor | PoolWithIndices> {
+export async function runPoolAsync(p: PreparedPool, signal?: AbortSignal): Promise<OutputTensor | PoolWithIndices> {
   const indices = p.indices ?? (p.returnIndices ? p.indexDtype : null);
-  const [output, indexArray] = await activeBackend().poolAsync(p.plan, p.input, p.output, indices, p.threads, p.dtype);
+  const backend = activeBackend();
+  const [output, indexArray] = await issue(signal, () =>
+    backend.poolAsync(p.plan, p.input, p.output, indices, p.threads, p.dtype),
+  );
   return poolResult(p, output, indexArray);
 }
 
@@ -346,6 +350,6 @@ export class MaxPool2d<R extends boolean = false> {
       this.layout,
       'deferred',
     );
-    return (await runPoolAsync(prepared)) as PoolResult<R, D>;
+    return (await runPoolAsync(prepared, run.signal)) as PoolResult<R, D>;
   }
 }

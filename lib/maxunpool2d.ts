@@ -16,6 +16,7 @@ import {
 } from './geometry';
 import { type IndexMode, readIndexMode, unpoolIndicesToPlane } from './index-mode';
 import { checkNoAlias, type FreshOutput, readFloatTensor, readIndexTensor, resultData, valueOutput } from './input';
+import { issue } from './issue';
 import type { DType, FloatArray, IndexArray, OutputTensor, Tensor, TensorData, ValueArray } from './tensor';
 
 /** Everything `maxUnpool2d` accepts besides the input and indices. */
@@ -100,8 +101,9 @@ export function prepareUnpool(
 }
 
 /** Runs a prepared unpool call off the JS thread. */
-export async function runUnpoolAsync(p: PreparedUnpool): Promise<OutputTensor> {
-  const output = await activeBackend().unpoolAsync(p.plan, p.input, p.indices, p.output, p.threads);
+export async function runUnpoolAsync(p: PreparedUnpool, signal?: AbortSignal): Promise<OutputTensor> {
+  const backend = activeBackend();
+  const output = await issue(signal, () => backend.unpoolAsync(p.plan, p.input, p.indices, p.output, p.threads));
   return { data: resultData(output, p.float16Array, p.out), shape: p.plan.outputShape, dtype: p.dtype };
 }
 
@@ -213,6 +215,6 @@ export class MaxUnpool2d {
     const threads = run.threads ?? this.threads;
     const { indexMode, layout } = this;
     const p = prepareUnpool(input, indices, this.#params, outputSize, threads, run.out, indexMode, layout, 'deferred');
-    return (await runUnpoolAsync(p)) as OutputTensor<D>;
+    return (await runUnpoolAsync(p, run.signal)) as OutputTensor<D>;
   }
 }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MaxPool2d, MaxUnpool2d, maxPool2d, maxPool2dAsync, maxUnpool2d, maxUnpool2dAsync } from '../lib/index';
+import { ISSUE_BUDGET_MS } from '../lib/issue';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
 import { fillData } from './helpers/random-case';
@@ -80,6 +81,24 @@ for (const backend of backendCases()) {
           maxPool2dAsync({ data: x.data.slice(), shape: x.shape }, stemOptions),
         );
         for (const result of await Promise.all(calls)) expectBits(result.data, expected, 'concurrent result');
+      }));
+
+    it('issues for at most ISSUE_BUDGET_MS per turn: later calls wait in order, one aborted meanwhile rejects', () =>
+      within(async () => {
+        const x = stem();
+        const expected = maxPool2d(x, stemOptions).data;
+        const first = maxPool2dAsync(x, stemOptions); // opens this turn's issuing window
+        const until = performance.now() + 3 * ISSUE_BUDGET_MS;
+        while (performance.now() < until) {} // the rest of this turn is past the budget
+        const controller = new AbortController();
+        const waiting = maxPool2dAsync(x, { ...stemOptions, signal: controller.signal });
+        const out = new Float32Array(expected.length);
+        const after = maxPool2dAsync(x, { ...stemOptions, out });
+        controller.abort(new Error('client went away'));
+        await expect(waiting).rejects.toMatchObject({ name: 'AbortError', cause: { message: 'client went away' } });
+        expectBits((await first).data, expected, 'first');
+        expectBits((await after).data, expected, 'after');
+        expectBits(out, expected, 'out');
       }));
   });
 }
