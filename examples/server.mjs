@@ -4,8 +4,8 @@
 //   -> 200, body: pooled float32, header x-shape: the output shape
 //
 // `node examples/server.mjs [port] [--sync | --no-pool]`: --sync uses the blocking maxPool2d instead, for
-// comparison; --no-pool answers with an output-sized buffer without pooling, which measures what the HTTP
-// handling alone costs the event loop. It reports its event-loop delay (perf_hooks.monitorEventLoopDelay) at
+// comparison; --no-pool answers with an output-sized part of the input without pooling, which measures what the
+// HTTP handling alone costs the event loop. It reports its event-loop delay (perf_hooks.monitorEventLoopDelay) at
 // GET /stats.
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -80,6 +80,9 @@ async function pool(req, url) {
     out =
       Number.isSafeInteger(outElements) && outElements >= 0 ? new Float32Array(acquire(outElements * 4)) : undefined;
     const run = { ...options, out };
+    // --no-pool answers with the first output-sized part of the input: bytes like a pooled tensor's, so the
+    // client parses the same kind of response.
+    if (noPool) out.set(data.subarray(0, Math.min(out.length, data.length)));
     const result = noPool
       ? {
           data: out,
