@@ -68,19 +68,20 @@ static const SameS1Table* same_s1_table(int64_t W, int64_t k) {
   return &t;
 }
 
-// Horizontal pass, vectors [va, vb) of a band of n flat elements that starts at a row start:
-// s[i] = max over the row's taps of in[i + o]. Returns a mask with a bit set if any element read as a centre tap
-// was NaN. `before` / `after`: readable elements of the plane before in[0] / after in[n - 1] (plain loads of the
-// interior vectors may reach p elements past either end of the band; the lanes that do are masked out of the max).
+// Horizontal pass over a band of n flat elements that starts at a row start: s[i] = max over the row's taps of
+// in[i + o]. Returns a mask with a bit set if any element read as a centre tap was NaN (lanes past the band
+// included: a false alarm only sends the band to the exact path). `before` / `after`: readable elements of the
+// plane before in[0] / after in[n - 1] (the plain loads of interior vectors may reach p elements past either end
+// of the band; the lanes that do are masked out of the max).
 template <int K>
 static inline __mmask16 same_s1_rows(const SameS1Table& t, int64_t k_rt, const float* in, int64_t n, int64_t before,
-                                     int64_t after, float* s, int64_t va, int64_t vb) {
+                                     int64_t after, float* s) {
   const int64_t k = K > 0 ? K : k_rt;
   const int64_t p = (k - 1) / 2;
   const __m512 ninf = _mm512_set1_ps(-__builtin_inff());
   __mmask16 nan = 0;
-  int64_t q = va % t.P;
-  for (int64_t i = va * 16; i < vb * 16; i += 16) {
+  int64_t q = 0;
+  for (int64_t i = 0; i < n; i += 16) {
     const __mmask16* m = t.m[q];
     const float* x = in + i - p;
     if (i - p >= -before && i + 16 + p <= n + after) {
@@ -109,17 +110,14 @@ static inline __mmask16 same_s1_rows(const SameS1Table& t, int64_t k_rt, const f
   return nan;
 }
 
-// Vertical pass, one vector: out[j..j+16) = max over r in [-p, p] of s[j0 + j + r*W], taps outside [0, ns)
-// skipped; lanes at or past n not stored.
+// Vertical pass: out[j] = max over r in [-p, p] of s[j0 + j + r*W] for j < n, taps outside [0, ns) skipped.
 template <int K>
-static inline void same_s1_col(int64_t k_rt, int64_t W, const float* s, int64_t ns, int64_t j0, int64_t n,
-                               float* out, int64_t j) {
+static void same_s1_cols(int64_t k_rt, int64_t W, const float* s, int64_t ns, int64_t j0, int64_t n, float* out) {
   const int64_t k = K > 0 ? K : k_rt;
   const int64_t p = (k - 1) / 2;
   const __m512 ninf = _mm512_set1_ps(-__builtin_inff());
-  {
+  for (int64_t j = 0; j < n; j += 16) {
     const int64_t c = j0 + j;  // position in s of lane 0
-    const int64_t lanes = n - j < 16 ? n - j : 16;
     __m512 acc;
     if (c - p * W >= 0 && c + 16 + p * W <= ns) {  // every tap of every lane inside the band
       const float* x = s + c - p * W;
@@ -134,10 +132,10 @@ static inline void same_s1_col(int64_t k_rt, int64_t W, const float* s, int64_t 
         acc = _mm512_max_ps(_mm512_mask_loadu_ps(ninf, m, s + at), acc);
       }
     }
-    if (lanes == 16)
+    if (n - j >= 16)
       _mm512_storeu_ps(out + j, acc);
     else
-      _mm512_mask_storeu_ps(out + j, same_s1_range(0, lanes), acc);
+      _mm512_mask_storeu_ps(out + j, same_s1_range(0, n - j), acc);
   }
 }
 
@@ -151,15 +149,15 @@ static bool same_s1_run(const PoolGeom& g, const SameS1Table& t, const float* in
     const int64_t b1 = b0 + rows < oh1 ? b0 + rows : oh1;
     const int64_t ha = b0 - p > 0 ? b0 - p : 0;
     const int64_t hb = b1 + p < H ? b1 + p : H;
-    const int64_t ns = (hb - ha) * W, j0 = (b0 - ha) * W, n = (b1 - b0) * W;
-    if (same_s1_rows<K>(t, k, in + ha * W, ns, ha * W, (H - hb) * W, s, 0, (ns + 15) / 16) != 0) return false;
-    for (int64_t j = 0; j < n; j += 16) same_s1_col<K>(k, W, s, ns, j0, n, out + b0 * W, j);
+    const int64_t ns = (hb - ha) * W;
+    if (same_s1_rows<K>(t, k, in + ha * W, ns, ha * W, (H - hb) * W, s) != 0) return false;
+    same_s1_cols<K>(k, W, s, ns, (b0 - ha) * W, (b1 - b0) * W, out + b0 * W);
   }
   return true;
 }
 
 // True if it pooled output rows [oh0, oh1); false if the geometry is not its case or the input rows hold a
-// NaN (then nothing useful was written and the caller runs the exact path).
+// NaN (then the caller runs the exact path, which rewrites every row).
 static bool same_s1_pool_f32(const PoolGeom& g, const float* in, float* out, int64_t oh0, int64_t oh1) {
   const int64_t k = g.kH;
   if (g.kW != k || k % 2 == 0 || k > kSameS1MaxK || g.sH != 1 || g.sW != 1 || g.dH != 1 || g.dW != 1) return false;
