@@ -11,6 +11,21 @@ import type { PoolPlan } from './geometry';
 const load = loadNative();
 const defaultBackend: Backend = load.binding ? nativeBackend(load.binding) : jsBackend;
 let active: Backend = defaultBackend;
+warnIfIsaIgnored();
+
+/** MAXPOOL2D_ISA lowers the kernels' instruction set; a name the CPU or build lacks (or a typo) would otherwise
+ * be ignored without a word. */
+function warnIfIsaIgnored(): void {
+  const wanted = process.env.MAXPOOL2D_ISA;
+  if (!wanted || !load.binding) return;
+  const isa = load.binding.isa();
+  if (isa === wanted) return;
+  process.emitWarning(
+    `MAXPOOL2D_ISA=${JSON.stringify(wanted)} is not an instruction set this CPU and build support ` +
+      `(${load.binding.supportedIsas().join(', ')}); using ${isa}`,
+    { code: 'MAXPOOL2D_ISA_IGNORED' },
+  );
+}
 
 /** What `backend()` reports. */
 export interface BackendInfo {

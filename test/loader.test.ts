@@ -1,7 +1,7 @@
 /**
  * The loader: which backend serves, forced JS, a broken binary, and the CI guarantee that native built.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,22 @@ describe('loader', () => {
     const info = probe({ MAXPOOL2D_FORCE_JS: '1' });
     expect(info.name).toBe('js');
     expect(info.loadError).toMatch(/MAXPOOL2D_FORCE_JS/);
+  });
+
+  it.runIf(backend().name === 'native')('warns when MAXPOOL2D_ISA names nothing it can use, and not otherwise', () => {
+    const run = (isa: string) =>
+      spawnSync(process.execPath, ['-e', 'console.log(require(".").backend().isa)'], {
+        cwd: root,
+        env: { ...process.env, MAXPOOL2D_ISA: isa },
+        encoding: 'utf8',
+      });
+    const bogus = run('avx1024');
+    expect(bogus.status).toBe(0);
+    expect(bogus.stderr).toMatch(/MAXPOOL2D_ISA_IGNORED.*MAXPOOL2D_ISA="avx1024" is not an instruction set/);
+    expect(bogus.stdout.trim()).toBe(backend().isa);
+    const scalar = run('scalar');
+    expect(scalar.stdout.trim()).toBe('scalar');
+    expect(scalar.stderr).not.toMatch(/MAXPOOL2D_ISA/);
   });
 
   it('falls back to JS with loadError when the binary is broken, and still computes', () => {
