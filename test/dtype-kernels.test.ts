@@ -13,6 +13,7 @@ import { allocValues, type DType, type ValueArray } from '../lib/tensor';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
 import { NEW_DTYPES } from './helpers/dtypes';
+import { xorshift32 } from './helpers/random-case';
 
 const binding = nativeBinding();
 
@@ -41,13 +42,9 @@ const SMALL: Record<string, number[]> = {
 function adversarial(dtype: DType, length: number, seed: number, mode: number): ValueArray {
   const data = allocValues(dtype, length);
   const specials = SPECIALS[dtype];
-  let s = seed >>> 0 || 1;
+  const next = xorshift32(seed);
   for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
+    const s = next();
     if (mode === 2) data[i] = specials[seed % specials.length];
     else if (mode === 1 || (s & 7) === 0) data[i] = specials[(s >>> 3) % specials.length];
     else data[i] = SMALL[dtype][(s >>> 3) % SMALL[dtype].length];

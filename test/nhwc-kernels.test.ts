@@ -15,6 +15,7 @@ import { allocValues, type DType, type ValueArray } from '../lib/tensor';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
 import { ALL_DTYPES } from './helpers/dtypes';
+import { xorshift32 } from './helpers/random-case';
 
 const binding = nativeBinding();
 
@@ -89,13 +90,9 @@ function adversarial(dtype: DType, length: number, seed: number, mode: number): 
         ? new BigUint64Array(data.buffer, data.byteOffset, length)
         : (data as unknown as { [i: number]: number });
   const specials = SPECIALS[dtype];
-  let s = seed >>> 0 || 1;
+  const next = xorshift32(seed);
   for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
+    const s = next();
     if (mode >= 2) words[i] = CONSTANT[dtype][(mode - 2) % CONSTANT[dtype].length];
     else if (mode === 1 || (s & 7) === 0) words[i] = specials[(s >>> 3) % specials.length];
     else words[i] = SMALL[dtype][(s >>> 3) % SMALL[dtype].length];

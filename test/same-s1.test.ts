@@ -12,19 +12,16 @@ import { maxPool2d } from '../lib/index';
 import { allocValues, type DType, type ValueArray } from '../lib/tensor';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
+import { xorshift32 } from './helpers/random-case';
 
 const F16 = { zero: 0x0000, negZero: 0x8000, one: 0x3c00, two: 0x4000, negInf: 0xfc00, nan: 0x7e01 };
 
 /** mode 0: ±0 and small ties; 1: as 0 plus -inf; 2: as 0 plus a few NaNs; 3: random spread. */
 function data(dtype: DType, length: number, seed: number, mode: number): ValueArray {
   const out = allocValues(dtype, length);
-  let s = seed >>> 0 || 1;
+  const next = xorshift32(seed);
   for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
+    const s = next();
     const r = s % 1000;
     let v: number;
     if (mode === 3) v = (s / 2 ** 32) * 200 - 100;

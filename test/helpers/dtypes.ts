@@ -4,6 +4,7 @@
  * vectors, and NCHW <-> NHWC transposes.
  */
 import { allocValues, type DType, type ValueArray } from '../../lib/tensor';
+import { xorshift32 } from './random-case';
 
 export const ALL_DTYPES: DType[] = [
   'float32',
@@ -69,15 +70,7 @@ const INT_RANGE: Partial<Record<DType, [number, number]>> = {
 
 /** Deterministic data of `dtype` from `seed`: mostly few distinct values (ties), some extremes / specials. */
 export function fillDType(length: number, dtype: DType, seed: number): ValueArray {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
+  const next = xorshift32(seed);
   const rate = next() % 4;
   const data = allocValues(dtype, length);
   for (let i = 0; i < length; i++) {

@@ -29,10 +29,10 @@ const special32 = [
   0x807fffff, // negative denormal
 ];
 
-/** Fills a typed array deterministically from `seed`: mostly small integers (ties), some specials. */
-export function fillData(length: number, dtype: 'float32' | 'float64', seed: number): Float32Array | Float64Array {
+/** A deterministic xorshift32 stream of unsigned 32-bit values from `seed` (0 counts as 1). */
+export function xorshift32(seed: number): () => number {
   let s = seed >>> 0 || 1;
-  const next = () => {
+  return () => {
     s ^= s << 13;
     s >>>= 0;
     s ^= s >>> 17;
@@ -40,6 +40,11 @@ export function fillData(length: number, dtype: 'float32' | 'float64', seed: num
     s >>>= 0;
     return s;
   };
+}
+
+/** Fills a typed array deterministically from `seed`: mostly small integers (ties), some specials. */
+export function fillData(length: number, dtype: 'float32' | 'float64', seed: number): Float32Array | Float64Array {
+  const next = xorshift32(seed);
   const specialRate = next() % 4; // 0: none, up to 3/16 of the values special
   if (dtype === 'float32') {
     const data = new Float32Array(length);
