@@ -4,9 +4,10 @@
 //
 // Both passes treat a band of rows as one flat array, so rows narrower than a vector (SPPF's 20x20) waste no
 // lanes and no row has a ragged tail:
-//  - horizontal: for 16 flat positions at a time, tap o in [-p, p] is a masked load (-inf where the tap leaves
-//    its row). The masks depend only on the position's column, which repeats every P = W / gcd(W, 16) vectors:
-//    one table per thread for the (W, k) last seen;
+//  - horizontal: for 16 flat positions at a time, tap o in [-p, p] is a load whose lanes that leave their row
+//    are kept out of the max (interior vectors: plain loads and a masked max; vectors at the plane's ends:
+//    masked loads filling -inf). The masks depend only on the position's column, which repeats every
+//    P = W / gcd(W, 16) vectors: one table per thread for the (W, k) last seen;
 //  - vertical: tap r of flat position s is s + r*W of the horizontal results; it is valid exactly when that
 //    lies inside the band's rows, which start and end at the input's clipped window rows.
 // Update rule: PyTorch's "replace when v > m || v != v" scanned in row-major order equals reducing each row in
@@ -24,14 +25,14 @@
 namespace maxpool2d {
 namespace {
 
-struct SameS1Table {
-  int64_t W = -1, k = -1, P = 0;
-  __mmask16 m[64][13];  // [phase][tap]: lanes whose tap stays inside the row
-};
-
 static constexpr int64_t kSameS1MaxK = 13;
 static constexpr int64_t kSameS1MaxP = 64;
 static constexpr int64_t kSameS1Scratch = 8192;  // floats of horizontal results per band (32 KiB of stack)
+
+struct SameS1Table {
+  int64_t W = -1, k = -1, P = 0;
+  __mmask16 m[kSameS1MaxP][kSameS1MaxK];  // [phase][tap]: lanes whose tap stays inside the row
+};
 
 static inline __mmask16 same_s1_range(int64_t lo, int64_t hi) {
   if (lo < 0) lo = 0;
