@@ -17,7 +17,7 @@ import { checkSignal } from './abort';
 /** Milliseconds of issuing per event-loop turn. */
 export const ISSUE_BUDGET_MS = 1;
 
-const waiting: (() => void)[] = [];
+const waiting: ((() => void) | undefined)[] = []; // slots before `head` are spent
 let head = 0; // waiting[head] is the next to issue
 let windowStart = -1; // performance.now() at this turn's first issue; -1 until there is one
 let turnScheduled = false;
@@ -33,9 +33,9 @@ function nextTurn(): void {
   turnScheduled = false;
   windowStart = -1;
   while (head < waiting.length && withinBudget()) {
-    const issue = waiting[head];
-    waiting[head++] = undefined as unknown as () => void;
-    issue();
+    const start = waiting[head];
+    waiting[head++] = undefined; // let the closure go
+    start?.();
   }
   if (head === waiting.length) {
     waiting.length = 0;
