@@ -152,6 +152,19 @@ struct Window {
   int64_t h0, h1, w0, w1, dH, dW, W, C;
 };
 
+// Folds tap v (with index pos) into one channel vector's running (max, index): "v > m || v != v", in tap order.
+template <class K, bool IDX>
+inline __attribute__((always_inline)) void take(typename K::V& m, typename K::X::IV& ix, typename K::V v,
+                                                typename K::X::IV pos) {
+  if (IDX) {
+    const typename K::M k = K::gt(v, m);
+    m = K::blend(k, m, v);
+    ix = K::X::blend(static_cast<typename K::X::IM>(k), ix, pos);
+  } else {
+    m = K::vmax(m, v);
+  }
+}
+
 // NB vectors of channels [c, c + NB * L) (lanes past `n` channels masked) of one output pixel.
 template <class K, bool IDX, int NB, typename I>
 inline __attribute__((always_inline)) void block(const Window& win, const typename K::T* image, int64_t c, int64_t n,
@@ -176,14 +189,7 @@ inline __attribute__((always_inline)) void block(const Window& win, const typena
       const typename K::T* p = image + (h * win.W + w) * win.C + c;
       const typename X::IV pos = X::set1(h * win.W + w);
       for (int b = 0; b < NB; ++b) {
-        const V v = full ? K::load(p + b * L) : K::loadm(p + b * L, mask[b]);
-        if (IDX) {
-          const M k = K::gt(v, m[b]);
-          m[b] = K::blend(k, m[b], v);
-          ix[b] = X::blend(static_cast<IM>(k), ix[b], pos);
-        } else {
-          m[b] = K::vmax(m[b], v);
-        }
+        take<K, IDX>(m[b], ix[b], full ? K::load(p + b * L) : K::loadm(p + b * L, mask[b]), pos);
       }
     }
   }
@@ -260,7 +266,6 @@ inline __attribute__((always_inline)) void sep_row(const PoolGeom& g, int64_t C,
   typedef typename K::V V;
   typedef typename K::M M;
   typedef typename K::X X;
-  typedef typename X::IM IM;
   constexpr int L = K::L;
   M mask[NB];
   for (int b = 0; b < NB; ++b) mask[b] = static_cast<M>(zi_bits(0, n - b * L, L));
@@ -288,14 +293,7 @@ inline __attribute__((always_inline)) void sep_row(const PoolGeom& g, int64_t C,
       const typename K::T* p = row + w * C;
       const typename X::IV pos = X::set1(h * g.W + w);
       for (int b = 0; b < NB; ++b) {
-        const V v = full ? K::load(p + b * L) : K::loadm(p + b * L, mask[b]);
-        if (IDX) {
-          const M k = K::gt(v, m[b]);
-          m[b] = K::blend(k, m[b], v);
-          ix[b] = X::blend(static_cast<IM>(k), ix[b], pos);
-        } else {
-          m[b] = K::vmax(m[b], v);
-        }
+        take<K, IDX>(m[b], ix[b], full ? K::load(p + b * L) : K::loadm(p + b * L, mask[b]), pos);
       }
     }
     for (int b = 0; b < NB; ++b) {
@@ -344,14 +342,7 @@ void sep_chunk(const PoolGeom& g, int64_t C, const typename K::T* in, typename K
         for (int64_t h = h0 + g.dH; h < h1; h += g.dH) {
           const int64_t off = (h % span) * slot_elems + ow * NB;
           for (int b = 0; b < NB; ++b) {
-            const V v = ring.val[off + b];
-            if (IDX) {
-              const M k = K::gt(v, m[b]);
-              m[b] = K::blend(k, m[b], v);
-              ix[b] = X::blend(static_cast<IM>(k), ix[b], ring.ix[off + b]);
-            } else {
-              m[b] = K::vmax(m[b], v);
-            }
+            take<K, IDX>(m[b], ix[b], ring.val[off + b], IDX ? ring.ix[off + b] : ix[b]);
           }
         }
       } else {  // no window row inside the input: (-inf, h0*W + w0), as the direct kernel
