@@ -18,7 +18,6 @@
 namespace maxpool2d {
 namespace {
 
-
 // Stride-2 de-interleave of two vectors (a = columns [0, L), b = [L, 2L) of the pair stream) into the even /
 // odd elements. 8 / 16 bits: vpackus of the low / high halves of each 16 / 32-bit pair, in 128-bit lanes; for
 // 512-bit vectors the 8-byte chunks then come in column order 0 4 1 5 2 6 3 7 (undone by zi_unperm64), for
@@ -60,6 +59,19 @@ inline __m512i zi_od32(__m512i a, __m512i b) {
 inline __m512i zi_unperm32(__m512i v) {
   return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15), v);
 }
+// The even / odd elements of T for vectors of either width (the overload of V's width).
+template <typename T, typename V>
+inline V zi_ev(V a, V b) {
+  if constexpr (sizeof(T) == 1) return zi_ev8(a, b);
+  else if constexpr (sizeof(T) == 2) return zi_ev16(a, b);
+  else return zi_ev32(a, b);
+}
+template <typename T, typename V>
+inline V zi_od(V a, V b) {
+  if constexpr (sizeof(T) == 1) return zi_od8(a, b);
+  else if constexpr (sizeof(T) == 2) return zi_od16(a, b);
+  else return zi_od32(a, b);
+}
 
 // ---------------------------------------------------------------------------------- values-only traits
 // Full 512-bit vectors; no index lanes (IV is a placeholder the driver computes and never stores; the index
@@ -84,16 +96,8 @@ struct ZIntValues {
   static inline LM land(LM a, LM b) { return static_cast<LM>(a & b); }
   static inline LM lmask_bits(uint64_t bits) { return static_cast<LM>(bits); }
   static inline V load_m(const T* p, LM m, const T*, const T*) { return O::mload(ninf(), m, p); }
-  static inline V ev(V a, V b) {
-    if constexpr (sizeof(T) == 1) return zi_ev8(a, b);
-    else if constexpr (sizeof(T) == 2) return zi_ev16(a, b);
-    else return zi_ev32(a, b);
-  }
-  static inline V od(V a, V b) {
-    if constexpr (sizeof(T) == 1) return zi_od8(a, b);
-    else if constexpr (sizeof(T) == 2) return zi_od16(a, b);
-    else return zi_od32(a, b);
-  }
+  static inline V ev(V a, V b) { return zi_ev<T>(a, b); }
+  static inline V od(V a, V b) { return zi_od<T>(a, b); }
   static inline V unperm(V v) {
     if constexpr (sizeof(T) == 4) return zi_unperm32(v);
     else return zi_unperm64(v);
@@ -148,16 +152,8 @@ struct ZIntIndexed {
   static inline LM land(LM a, LM b) { return static_cast<LM>(a & b); }
   static inline LM lmask_bits(uint64_t bits) { return static_cast<LM>(bits); }
   static inline V load_m(const T* p, LM m, const T*, const T*) { return O::mload(ninf(), m, p); }
-  static inline V ev(V a, V b) {
-    if constexpr (sizeof(T) == 1) return zi_ev8(a, b);
-    else if constexpr (sizeof(T) == 2) return zi_ev16(a, b);
-    else return zi_ev32(a, b);
-  }
-  static inline V od(V a, V b) {
-    if constexpr (sizeof(T) == 1) return zi_od8(a, b);
-    else if constexpr (sizeof(T) == 2) return zi_od16(a, b);
-    else return zi_od32(a, b);
-  }
+  static inline V ev(V a, V b) { return zi_ev<T>(a, b); }
+  static inline V od(V a, V b) { return zi_od<T>(a, b); }
   static inline V unperm(V v) {
     if constexpr (sizeof(T) == 4) return zi_unperm32(v);
     else return v;
