@@ -13,6 +13,7 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include "avx512_lanes.h"
+#include "idx32_avx512.h"
 #include "pool_rows.h"
 
 namespace maxpool2d {
@@ -135,7 +136,7 @@ struct ZIntValues {
 // ---------------------------------------------------------------------------------- index traits
 // 16 lanes: the values in O's vector, the indices in one zmm of int32 (as ZF32).
 template <class O>
-struct ZIntIndexed {
+struct ZIntIndexed : ZIdx32<sizeof(typename O::T) == 4> {
   typedef typename O::T T;
   typedef typename O::V V;
   typedef __m512i IV;
@@ -177,53 +178,13 @@ struct ZIntIndexed {
   static inline V op(V m, V b) { return O::max(m, b); }
   static inline M upd(V m, V b) { return O::gt(b, m); }
   static inline V sel(M k, V m, V b) { return O::blend(k, m, b); }
-  static inline IV seli(M k, IV a, IV b) { return _mm512_mask_blend_epi32(k, a, b); }
-  static inline IV iset(int64_t x) { return _mm512_set1_epi32(static_cast<int32_t>(x)); }
-  static inline IV iadd(IV a, IV b) { return _mm512_add_epi32(a, b); }
-  static inline IV iota_s(int64_t s, bool perm) {
-    const __m512i io = perm && kPerm2 ? _mm512_setr_epi32(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15)
-                                      : _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    return _mm512_mullo_epi32(io, _mm512_set1_epi32(static_cast<int32_t>(s)));
-  }
-  static inline IV neg_clamp(IV x) {
-    return _mm512_max_epi32(_mm512_setzero_si512(), _mm512_sub_epi32(_mm512_setzero_si512(), x));
-  }
-  static inline void to_arr(IV x, int64_t* a) {
-    alignas(64) int32_t t[16];
-    _mm512_store_si512(t, x);
-    for (int l = 0; l < 16; ++l) a[l] = t[l];
-  }
-  static inline IV from_arr(const int64_t* a) {
-    alignas(64) int32_t t[16];
-    for (int l = 0; l < 16; ++l) t[l] = static_cast<int32_t>(a[l]);
-    return _mm512_load_si512(t);
-  }
   static inline void vst(T* p, V v) { O::storeu(p, v); }
   static inline V vld(const T* p) { return O::loadu(p); }
-  static inline void ist(IS* p, IV v) { _mm512_storeu_si512(p, v); }
-  static inline IV ild(const IS* p) { return _mm512_loadu_si512(p); }
   static inline void store(T* p, V v, int n) {
     if (n == L)
       O::storeu(p, v);
     else
       O::mstore(p, lmask(0, n), v);
-  }
-  static inline void store_idx(int64_t* p, IV v, int n) {
-    const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
-    const __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
-    if (n == 16) {
-      _mm512_storeu_si512(p, lo);
-      _mm512_storeu_si512(p + 8, hi);
-    } else {
-      _mm512_mask_storeu_epi64(p, static_cast<__mmask8>(zi_bits(0, n, 8)), lo);
-      _mm512_mask_storeu_epi64(p + 8, static_cast<__mmask8>(zi_bits(0, n - 8, 8)), hi);
-    }
-  }
-  static inline void store_idx(int32_t* p, IV v, int n) {
-    if (n == 16)
-      _mm512_storeu_si512(p, v);
-    else
-      _mm512_mask_storeu_epi32(p, static_cast<__mmask16>(zi_bits(0, n, 16)), v);
   }
 };
 

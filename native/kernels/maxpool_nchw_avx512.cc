@@ -18,6 +18,7 @@
 #endif
 #include <immintrin.h>
 
+#include "idx32_avx512.h"
 #include "pool_rows.h"
 #include "same_s1_avx512.h"
 
@@ -38,12 +39,10 @@ static inline __mmask8 z_rmask8(int64_t lo, int64_t hi) {
   return static_cast<__mmask8>(((1u << hi) - 1u) & ~((1u << lo) - 1u));
 }
 
-struct ZF32 {
+struct ZF32 : ZIdx32<true> {
   typedef float T;
   typedef __m512 V;
-  typedef __m512i IV;
   typedef __mmask16 M;
-  typedef int32_t IS;
   static constexpr int L = 16;
   static constexpr bool kPerm2 = true;  // stride-2 lanes in vshufps order
 
@@ -68,54 +67,16 @@ struct ZF32 {
     return static_cast<M>(_mm512_cmp_ps_mask(b, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q));
   }
   static inline V sel(M k, V m, V b) { return _mm512_mask_blend_ps(k, m, b); }
-  static inline IV seli(M k, IV a, IV b) { return _mm512_mask_blend_epi32(k, a, b); }
-  static inline IV iset(int64_t x) { return _mm512_set1_epi32(static_cast<int32_t>(x)); }
-  static inline IV iadd(IV a, IV b) { return _mm512_add_epi32(a, b); }
-  static inline IV iota_s(int64_t s, bool perm) {
-    const __m512i io = perm ? _mm512_setr_epi32(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15)
-                            : _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    return _mm512_mullo_epi32(io, _mm512_set1_epi32(static_cast<int32_t>(s)));
-  }
-  static inline IV neg_clamp(IV x) { return _mm512_max_epi32(_mm512_setzero_si512(), _mm512_sub_epi32(_mm512_setzero_si512(), x)); }
-  static inline void to_arr(IV x, int64_t* a) {
-    alignas(64) int32_t t[16];
-    _mm512_store_si512(t, x);
-    for (int l = 0; l < 16; ++l) a[l] = t[l];
-  }
-  static inline IV from_arr(const int64_t* a) {
-    alignas(64) int32_t t[16];
-    for (int l = 0; l < 16; ++l) t[l] = static_cast<int32_t>(a[l]);
-    return _mm512_load_si512(t);
-  }
   static inline __m512i unperm_idx() { return _mm512_setr_epi32(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15); }
   static inline V unperm(V v) { return _mm512_permutexvar_ps(unperm_idx(), v); }
   static inline IV unperm_i(IV v) { return _mm512_permutexvar_epi32(unperm_idx(), v); }
   static inline void vst(T* p, V v) { _mm512_storeu_ps(p, v); }
   static inline V vld(const T* p) { return _mm512_loadu_ps(p); }
-  static inline void ist(IS* p, IV v) { _mm512_storeu_si512(p, v); }
-  static inline IV ild(const IS* p) { return _mm512_loadu_si512(p); }
   static inline void store(T* p, V v, int n) {
     if (n == 16)
       _mm512_storeu_ps(p, v);
     else
       _mm512_mask_storeu_ps(p, z_rmask16(0, n), v);
-  }
-  static inline void store_idx(int64_t* p, IV v, int n) {
-    const __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
-    const __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
-    if (n == 16) {
-      _mm512_storeu_si512(p, lo);
-      _mm512_storeu_si512(p + 8, hi);
-    } else {
-      _mm512_mask_storeu_epi64(p, z_rmask8(0, n), lo);
-      _mm512_mask_storeu_epi64(p + 8, z_rmask8(0, n - 8), hi);
-    }
-  }
-  static inline void store_idx(int32_t* p, IV v, int n) {
-    if (n == 16)
-      _mm512_storeu_si512(p, v);
-    else
-      _mm512_mask_storeu_epi32(p, z_rmask16(0, n), v);
   }
 };
 
