@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeBinding } from '../binding';
 import { nativeBinding, setActiveBackend } from '../lib/backend';
 import { AdaptiveMaxPool2d, adaptiveMaxPool2d, maxPool2d } from '../lib/index';
+import { adaptiveReference } from './helpers/adaptive-reference';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
 import { fillData } from './helpers/random-case';
@@ -27,52 +28,11 @@ function bitsOf(a: Floats): Uint32Array | BigUint64Array {
     : new BigUint64Array(a.buffer, a.byteOffset, a.length);
 }
 
-/**
- * Brute force, independent of lib/: bins from the real-number definition (floor / ceil of exact rationals,
- * found by integer search), the scan rule, and the winner's bits copied from the input.
- */
+/** The shared brute-force reference (test/helpers/adaptive-reference.ts) on a float tensor of `shape`. */
 function reference(data: Floats, shape: number[], OH: number, OW: number) {
   const [H, W] = shape.slice(-2);
-  const planes = product(shape.slice(0, -2));
-  const floorDiv = (a: number, b: number) => {
-    let q = 0;
-    while ((q + 1) * b <= a) q++;
-    return q;
-  };
-  const ceilDiv = (a: number, b: number) => {
-    let q = 0;
-    while (q * b < a) q++;
-    return q;
-  };
-  const out = data instanceof Float32Array ? new Float32Array(planes * OH * OW) : new Float64Array(planes * OH * OW);
-  const outBits = bitsOf(out);
-  const inBits = bitsOf(data);
-  const idx = new BigInt64Array(planes * OH * OW);
-  for (let p = 0; p < planes; p++) {
-    for (let oh = 0; oh < OH; oh++) {
-      const h0 = floorDiv(oh * H, OH);
-      const h1 = ceilDiv((oh + 1) * H, OH);
-      for (let ow = 0; ow < OW; ow++) {
-        const w0 = floorDiv(ow * W, OW);
-        const w1 = ceilDiv((ow + 1) * W, OW);
-        let m = Number.NEGATIVE_INFINITY;
-        let at = h0 * W + w0;
-        for (let h = h0; h < h1; h++) {
-          for (let w = w0; w < w1; w++) {
-            const v = data[p * H * W + h * W + w];
-            if (v > m || Number.isNaN(v)) {
-              m = v;
-              at = h * W + w;
-            }
-          }
-        }
-        const o = (p * OH + oh) * OW + ow;
-        outBits[o] = inBits[p * H * W + at];
-        idx[o] = BigInt(at);
-      }
-    }
-  }
-  return { out, idx };
+  const dtype = data instanceof Float32Array ? 'float32' : 'float64';
+  return adaptiveReference(data, dtype, product(shape.slice(0, -2)), H, W, OH, OW);
 }
 
 const caseArb = fc.record({
