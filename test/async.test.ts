@@ -14,14 +14,7 @@ const stemOptions = { kernelSize: 3, stride: 2, padding: 1 };
 
 for (const backend of backendCases()) {
   describe(`async on ${backend.label}`, () => {
-    const within = async (fn: () => Promise<void>) => {
-      const restore = backend.use();
-      try {
-        await fn();
-      } finally {
-        restore();
-      }
-    };
+    const within = backend.within;
 
     it('gives the sync results bit for bit, values and indices', () =>
       within(async () => {

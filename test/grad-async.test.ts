@@ -26,14 +26,7 @@ const pool = { kernelSize: 3, stride: 2, padding: 1 };
 
 for (const backend of backendCases()) {
   describe(`backward / adaptive async on ${backend.label}`, () => {
-    const within = async (fn: () => Promise<void>) => {
-      const restore = backend.use();
-      try {
-        await fn();
-      } finally {
-        restore();
-      }
-    };
+    const within = backend.within;
 
     it('maxPool2dBackwardAsync and maxUnpool2dBackwardAsync give the sync gradients', () =>
       within(async () => {

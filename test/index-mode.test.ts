@@ -311,14 +311,7 @@ describe('planeToFlatIndices / flatToPlaneIndices', () => {
 
 for (const backend of backendCases()) {
   describe(`maxUnpool2d with flat indices on ${backend.label}`, () => {
-    const within = async (fn: () => void | Promise<void>) => {
-      const restore = backend.use();
-      try {
-        await fn();
-      } finally {
-        restore();
-      }
-    };
+    const within = backend.within;
 
     it('gives the plane-index result bit for bit, in every form', () =>
       within(async () => {

@@ -147,14 +147,7 @@ describe('the stand-in behaves as ort.Tensor', () => {
 
 for (const backend of backendCases()) {
   describe(`ORT tensors in, ORT tensors out on ${backend.label}`, () => {
-    const within = async (fn: () => void | Promise<void>) => {
-      const restore = backend.use();
-      try {
-        await fn();
-      } finally {
-        restore();
-      }
-    };
+    const within = backend.within;
     const shape = [2, 3, 9, 10];
     const options = { kernelSize: 3, stride: 2, padding: 1 };
 
