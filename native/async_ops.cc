@@ -85,7 +85,11 @@ class StagedBuffer {
     return b;
   }
 
-  static StagedBuffer output(BufferPinner& pinner, const Napi::Value& array, void* data, size_t bytes) {
+  // An output of `length` elements of `type`: the caller's (`data`, from `array`) when given, else fresh.
+  static StagedBuffer output(BufferPinner& pinner, const Napi::Value& array, void* data, napi_typedarray_type type,
+                             size_t length) {
+    if (data == nullptr) return fresh(array.Env(), type, length);
+    const size_t bytes = length * element_bytes(type);
     StagedBuffer b(array, bytes);
     if (pinner.pin(array)) {
       b.data_ = data;
@@ -189,13 +193,9 @@ class ForwardWorker final : public PromiseWorker {
     const size_t in_bytes = static_cast<size_t>(call.plan.input_length) * element_bytes(type);
     const size_t out_length = static_cast<size_t>(call.plan.output_length);
     input_ = StagedBuffer::input(pinner, info[0], call.input, in_bytes);
-    output_ = call.output != nullptr
-                  ? StagedBuffer::output(pinner, info[1], call.output, out_length * element_bytes(type))
-                  : StagedBuffer::fresh(Env(), type, out_length);
+    output_ = StagedBuffer::output(pinner, info[1], call.output, type, out_length);
     if (call.index_type != IndexType::kNone) {
-      indices_ = call.indices != nullptr
-                     ? StagedBuffer::output(pinner, info[2], call.indices, out_length * index_bytes(call.index_type))
-                     : StagedBuffer::fresh(Env(), index_array_type(call.index_type), out_length);
+      indices_ = StagedBuffer::output(pinner, info[2], call.indices, index_array_type(call.index_type), out_length);
     }
     call_.input = input_.data();
     call_.output = output_.data();
@@ -239,9 +239,7 @@ class UnpoolWorker final : public PromiseWorker {
     const size_t out_length = static_cast<size_t>(call.plan.output_length);
     input_ = StagedBuffer::input(pinner, info[0], call.input, in_length * element_bytes(type));
     indices_ = StagedBuffer::input(pinner, info[1], call.indices, in_length * index_bytes(call.index_type));
-    output_ = call.output != nullptr
-                  ? StagedBuffer::output(pinner, info[2], call.output, out_length * element_bytes(type))
-                  : StagedBuffer::fresh(Env(), type, out_length);
+    output_ = StagedBuffer::output(pinner, info[2], call.output, type, out_length);
     call_.input = input_.data();
     call_.indices = indices_.data();
     call_.output = output_.data();
@@ -283,9 +281,7 @@ class GradientWorker final : public PromiseWorker {
     const size_t in_length = static_cast<size_t>(grad_input_length(call.plan));
     grad_output_ = StagedBuffer::input(pinner, info[0], call.grad_output, grad_length * element_bytes(type));
     indices_ = StagedBuffer::input(pinner, info[1], call.indices, indices_length(call.plan) * index_bytes(call.index_type));
-    grad_input_ = call.grad_input != nullptr
-                      ? StagedBuffer::output(pinner, info[2], call.grad_input, in_length * element_bytes(type))
-                      : StagedBuffer::fresh(Env(), type, in_length);
+    grad_input_ = StagedBuffer::output(pinner, info[2], call.grad_input, type, in_length);
     call_.grad_output = grad_output_.data();
     call_.indices = indices_.data();
     call_.grad_input = grad_input_.data();
