@@ -1,0 +1,32 @@
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { maxPool2d, maxPool2dAsync } from '../dist/index.js';
+const shape = [1, 64, 112, 112];
+const x = { data: Float32Array.from({ length: 64 * 112 * 112 }, (_, i) => Math.sin(i)), shape };
+const options = { kernelSize: 3, stride: 2, padding: 1 };
+maxPool2d(x, options); const outs = Array.from({ length: 200 }, () => new Float32Array(64 * 56 * 56));
+const gcs = [];
+new PerformanceObserver((l) => { for (const e of l.getEntries()) gcs.push([e.startTime, e.duration, e.detail?.kind]); }).observe({ entryTypes: ['gc'] });
+const rows=[];
+for (let round = 0; round < Number(process.env.ROUNDS??12); round++) {
+  globalThis.gc();
+  await new Promise((r) => setTimeout(r, 20));
+  const late = []; let last = performance.now();
+  const tick = setInterval(() => { const now = performance.now(); late.push([last, now - last - 1]); last = now; }, 1);
+  await new Promise((r) => setTimeout(r, 3));
+  const t0 = performance.now();
+  const ps = outs.map((out) => maxPool2dAsync(x, { ...options, out }));
+  const t1 = performance.now();
+  let done = 0; let firstDone = 0;
+  ps.forEach((p) => p.then(() => { if (++done === 1) firstDone = performance.now(); }));
+  await Promise.all(ps);
+  const t2 = performance.now();
+  clearInterval(tick);
+  const worst = late.filter(([, d]) => d > 1.2).map(([t, d]) => `${(t - t0).toFixed(1)}+${d.toFixed(1)}`);
+  const g = gcs.filter(([s]) => s >= t0 - 1).map(([s, d, k]) => `${(s - t0).toFixed(1)}:${k}:${d.toFixed(1)}`);
+  gcs.length = 0;
+  rows.push([t1-t0, Math.max(0,...late.filter(([t])=>t>t1).map(([,d])=>d)), Math.max(0,...g.map(s=>Number(s.split(':')[2])))]);
+  if (process.env.V) console.log(`caller loop ${(t1 - t0).toFixed(2)} ms, first done ${(firstDone - t0).toFixed(1)}, all ${(t2 - t0).toFixed(1)}; stalls>1.2 [${worst.join(' ')}] gc [${g.join(' ')}]`);
+}
+const med=(a)=>{a=[...a].sort((x,y)=>x-y);return a[a.length>>1].toFixed(2)};
+const mx=(a)=>Math.max(...a).toFixed(2);
+console.log('caller loop med',med(rows.map(r=>r[0])),'| later stall med',med(rows.map(r=>r[1])),'max',mx(rows.map(r=>r[1])),'| gc pause med',med(rows.map(r=>r[2])),'max',mx(rows.map(r=>r[2])));
