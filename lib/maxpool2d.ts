@@ -235,7 +235,7 @@ export function runPool(
   layout: Layout = 'NCHW',
 ): OutputTensor | PoolWithIndices {
   const p = preparePool(input, params, returnIndices, indexDtype, run, indexMode, cache, layout);
-  backendFor(p.plan).pool(p.plan, p.input, p.output as ValueArray, p.indices, p.threads, p.dtype);
+  backendFor(p.plan).pool(p.plan, p.input, p.output as ValueArray, p.indices, p.threads, p.dtype, p.out == null);
   return poolResult(p);
 }
 

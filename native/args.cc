@@ -190,6 +190,16 @@ int64_t channels_of(const Napi::Value& value, int64_t planes) {
   return static_cast<int64_t>(c);
 }
 
+// The optional `freshOutput` flag of maxPool2d: undefined is false.
+bool fresh_output_flag(const Napi::Value& value) {
+  if (value.IsUndefined()) return false;
+  if (!value.IsBoolean()) {
+    throw_type_error(value.Env(), kErrInvalidArgType,
+                     "The \"freshOutput\" argument must be of type boolean. Received " + describe(value));
+  }
+  return value.As<Napi::Boolean>().Value();
+}
+
 // Arguments 5 and 6 when the call has them.
 Napi::Value optional_arg(const Napi::CallbackInfo& info, size_t i) {
   return i < info.Length() ? info[i] : info.Env().Undefined();
@@ -334,7 +344,7 @@ const char* const kValueKinds =
   {napi_float32_array, napi_float64_array, napi_int8_array, napi_uint8_array, napi_int16_array, napi_uint16_array, \
    napi_int32_array}
 
-const OpShape kPoolShape{"maxPool2d(input, output, indices, plan, threads, dtype?, channels?)", 7,
+const OpShape kPoolShape{"maxPool2d(input, output, indices, plan, threads, dtype?, channels?, freshOutput?)", 8,
                          IndicesAt::kWritten, {"input", "output", "indices"}, kValueKinds, MAXPOOL2D_VALUE_KINDS};
 const OpShape kUnpoolShape{"maxUnpool2d(input, indices, output, plan, threads, dtype?, channels?)", 7,
                            IndicesAt::kRead, {"input", "indices", "output"}, kValueKinds, MAXPOOL2D_VALUE_KINDS};
@@ -371,6 +381,7 @@ PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads, bool allo
   call.index_type = indices_type(args);
   call.input = args.in.data;
   call.output = args.out.data;  // null when fresh: the caller allocates it
+  call.fresh_output = call.output == nullptr || fresh_output_flag(optional_arg(info, 7));
   call.indices = args.has_idx ? args.idx.data : nullptr;
   return call;
 }

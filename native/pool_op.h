@@ -22,6 +22,8 @@ struct PoolCall {
   void* output;       // plan.output_length values
   void* indices;      // plan.output_length indices, or null with IndexType::kNone
   int64_t channels;   // 0: NCHW planes; C >= 1: NHWC, plan.planes = N * C
+  // The output was allocated for this call (the caller passed no `out`): memory no cache holds (see pool_op.cc).
+  bool fresh_output = false;
 };
 
 // Runs `call` with `kernels` on up to `max_threads` threads (fewer for small work).

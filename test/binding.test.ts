@@ -386,9 +386,13 @@ describe.skipIf(!binding)('native binding', () => {
     });
 
     it('throws TypeError on a wrong argument count', () => {
-      expectError(pool(), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT', /takes 5 to 7 arguments\. Received 0/);
+      expectError(pool(), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT', /takes 5 to 8 arguments\. Received 0/);
       expectError(pool(f32(16), f32(4), null, plan()), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
-      expectError(pool(f32(16), f32(4), null, plan(), 0, undefined, 0, 0), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
+      expectError(
+        pool(f32(16), f32(4), null, plan(), 0, undefined, 0, false, 0),
+        'TypeError',
+        'ERR_MAXPOOL2D_ARG_COUNT',
+      );
       expectError(unpool(f32(4), new Int32Array(4), f32(16)), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
       expectError(() => (b.setIsa as (...a: unknown[]) => string)(), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
       expectError(() => (b.setNumThreads as (...a: unknown[]) => void)(), 'TypeError', 'ERR_MAXPOOL2D_ARG_COUNT');
@@ -417,6 +421,8 @@ describe.skipIf(!binding)('native binding', () => {
       expectError(pool(f32(16), f32(4), null, plan(), '1'), T, E, /"threads"/);
       expectError(pool(f32(16), f32(4), null, plan(), null), T, E, /"threads"/);
       expectError(pool(f32(16), f32(4), null, plan(), 1n), T, E, /"threads"/);
+      expectError(pool(f32(16), f32(4), null, plan(), 0, undefined, 0, 1), T, E, /"freshOutput".*boolean/);
+      expectError(pool(f32(16), f32(4), null, plan(), 0, undefined, 0, 'yes'), T, E, /"freshOutput"/);
       expectError(unpool(f32(4), null, f32(16), unpoolPlan(1, 2, 2, 4, 4), 0), T, E, /"indices"/);
       expectError(unpool(f32(4), new Int32Array(4), new Float64Array(16), unpoolPlan(1, 2, 2, 4, 4), 0), T, E);
       expectError(() => (b.setIsa as (n: unknown) => string)(3), T, E);

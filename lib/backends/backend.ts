@@ -11,7 +11,8 @@ export interface Backend {
   readonly isa?: string;
   /**
    * Pools `input` into `output`; writes plane-local indices when `indices` is not null. `dtype` tells float16 /
-   * bfloat16 bits from uint16 in a Uint16Array (default: the array's own dtype).
+   * bfloat16 bits from uint16 in a Uint16Array (default: the array's own dtype). `freshOutput`: `output` was
+   * allocated for this call, so no cache holds it (a hint for how to write it; the results are the same).
    */
   pool(
     plan: PoolPlan,
@@ -20,6 +21,7 @@ export interface Backend {
     indices: IndexArray | null,
     threads: number,
     dtype?: DType,
+    freshOutput?: boolean,
   ): void;
   /**
    * Checks every index against the output plane (RangeError naming the first bad one, output untouched),

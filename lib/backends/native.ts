@@ -89,8 +89,8 @@ export function nativeBackend(binding: NativeBinding): Backend {
     get isa() {
       return binding.isa();
     },
-    pool: (plan, input, output, indices, threads, dtype) =>
-      binding.maxPool2d(input, output, indices, poolPlanArray(plan), threads, dtype, channelsOf(plan)),
+    pool: (plan, input, output, indices, threads, dtype, freshOutput) =>
+      binding.maxPool2d(input, output, indices, poolPlanArray(plan), threads, dtype, channelsOf(plan), freshOutput),
     unpool: (plan, input, indices, output, threads) =>
       binding.maxUnpool2d(input, indices, output, unpoolPlanArray(plan), threads, undefined, channelsOf(plan)),
     poolAsync: (plan, input, output, indices, threads, dtype) =>

@@ -15,6 +15,7 @@
 // and that every plan field is in range (k, s, d >= 1; p >= 0). It has NOT checked that OH/OW follow the
 // output-size formula, so a kernel must clip every tap to [0,H) x [0,W) for any OH/OW, never assume it.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 namespace maxpool2d {
@@ -32,10 +33,16 @@ using PoolF32Fn = void (*)(const PoolGeom& g, const float* in, float* out, int64
 using PoolF64Fn = void (*)(const PoolGeom& g, const double* in, double* out, int64_t* idx64, int32_t* idx32,
                            int64_t oh0, int64_t oh1);
 
+// Copies `bytes` from src to dst with streaming (non-temporal) stores where dst is aligned for them: the
+// destination lines are not read before they are written and do not fill the caches. The caller fences (sfence)
+// before anyone else may read dst.
+using StreamCopyFn = void (*)(void* dst, const void* src, size_t bytes);
+
 struct KernelTable {
   const char* name;  // "scalar" | "avx2" | "avx512" | "neon"
   PoolF32Fn pool_f32;
   PoolF64Fn pool_f64;
+  StreamCopyFn stream_copy;  // null where there are no streaming stores: outputs are then written directly
 };
 
 extern const KernelTable kScalarKernels;

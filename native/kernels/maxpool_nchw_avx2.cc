@@ -15,6 +15,9 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "pool_rows.h"
 
 namespace maxpool2d {
@@ -239,9 +242,21 @@ void pool_f64(const PoolGeom& g, const double* in, double* out, int64_t* i64, in
   if (!pr_pool<YF64>(g, in, out, i64, i32, a, b)) kScalarKernels.pool_f64(g, in, out, i64, i32, a, b);
 }
 
+void stream_copy(void* dst, const void* src, size_t bytes) {
+  char* d = static_cast<char*>(dst);
+  const char* s = static_cast<const char*>(src);
+  const size_t head = std::min(bytes, (32 - reinterpret_cast<uintptr_t>(d) % 32) % 32);
+  std::memcpy(d, s, head);
+  size_t i = head;
+  for (; i + 32 <= bytes; i += 32) {
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(d + i), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)));
+  }
+  std::memcpy(d + i, s + i, bytes - i);
+}
+
 }  // namespace
 
-const KernelTable kAvx2Kernels = {"avx2", pool_f32, pool_f64};
+const KernelTable kAvx2Kernels = {"avx2", pool_f32, pool_f64, stream_copy};
 
 }  // namespace maxpool2d
 #endif

@@ -18,6 +18,9 @@
 #endif
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "idx32_avx512.h"
 #include "pool_rows.h"
 #include "same_s1_avx512.h"
@@ -153,9 +156,19 @@ void pool_f64(const PoolGeom& g, const double* in, double* out, int64_t* i64, in
   if (!pr_pool<ZF64>(g, in, out, i64, i32, a, b)) kScalarKernels.pool_f64(g, in, out, i64, i32, a, b);
 }
 
+void stream_copy(void* dst, const void* src, size_t bytes) {
+  char* d = static_cast<char*>(dst);
+  const char* s = static_cast<const char*>(src);
+  const size_t head = std::min(bytes, (64 - reinterpret_cast<uintptr_t>(d) % 64) % 64);
+  std::memcpy(d, s, head);
+  size_t i = head;
+  for (; i + 64 <= bytes; i += 64) _mm512_stream_si512(reinterpret_cast<__m512i*>(d + i), _mm512_loadu_si512(s + i));
+  std::memcpy(d + i, s + i, bytes - i);
+}
+
 }  // namespace
 
-const KernelTable kAvx512Kernels = {"avx512", pool_f32, pool_f64};
+const KernelTable kAvx512Kernels = {"avx512", pool_f32, pool_f64, stream_copy};
 
 }  // namespace maxpool2d
 #endif

@@ -581,7 +581,7 @@ void pool_f64(const PoolGeom& g, const double* in, double* out, int64_t* i64, in
 
 }  // namespace
 
-const KernelTable kNeonKernels = {"neon", pool_f32, pool_f64};
+const KernelTable kNeonKernels = {"neon", pool_f32, pool_f64, nullptr};
 
 }  // namespace maxpool2d
 #endif  // __aarch64__

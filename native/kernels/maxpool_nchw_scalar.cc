@@ -1,9 +1,15 @@
 // Portable reference kernel: NCHW max pooling, float32 / float64, with optional int64 / int32 indices.
 // Compiled without ISA flags; it is the path every other kernel is checked against.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "kernel_api.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h>  // SSE2: part of x86-64 itself
+#endif
 
 namespace maxpool2d {
 namespace {
@@ -66,8 +72,25 @@ void pool_f64(const PoolGeom& g, const double* in, double* out, int64_t* i64, in
   pool<double>(g, in, out, i64, i32, a, b);
 }
 
+#if defined(__x86_64__) || defined(_M_X64)
+void stream_copy(void* dst, const void* src, size_t bytes) {
+  char* d = static_cast<char*>(dst);
+  const char* s = static_cast<const char*>(src);
+  const size_t head = std::min(bytes, (16 - reinterpret_cast<uintptr_t>(d) % 16) % 16);
+  std::memcpy(d, s, head);
+  size_t i = head;
+  for (; i + 16 <= bytes; i += 16) {
+    _mm_stream_si128(reinterpret_cast<__m128i*>(d + i), _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
+  }
+  std::memcpy(d + i, s + i, bytes - i);
+}
+constexpr StreamCopyFn kStreamCopy = stream_copy;
+#else
+constexpr StreamCopyFn kStreamCopy = nullptr;
+#endif
+
 }  // namespace
 
-const KernelTable kScalarKernels = {"scalar", pool_f32, pool_f64};
+const KernelTable kScalarKernels = {"scalar", pool_f32, pool_f64, kStreamCopy};
 
 }  // namespace maxpool2d

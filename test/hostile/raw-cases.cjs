@@ -154,8 +154,9 @@ const EXTENDED = (() => {
     return e.code !== 'ERR_MAXPOOL2D_ARG_COUNT';
   }
 })();
-const MAX_ARGS = EXTENDED ? 7 : 5;
-const OPTIONAL_DEFAULTS = [undefined, 0]; // dtype, channels
+// The pool ops also take an eighth, `freshOutput` (a boolean hint).
+const maxArgs = (op) => (EXTENDED ? (op.kind === 'pool' ? 8 : 7) : 5);
+const OPTIONAL_DEFAULTS = [undefined, 0, false]; // dtype, channels, freshOutput
 
 // ---------------------------------------------------------------------------------------------------
 // Hostile values for an argument slot. Factories, so every case gets fresh objects.
@@ -305,12 +306,12 @@ function predictPool(g) {
 group('arity', () => {
   for (const op of OPS) {
     for (const n of [0, 1, 2, 3, 4, 6, 7, 8, 12]) {
-      const valid = n >= 5 && n <= MAX_ARGS;
+      const valid = n >= 5 && n <= maxArgs(op);
       add(
         `${op.name}/${n}-args`,
         () => {
           const v = validArgs(op);
-          while (v.args.length < n) v.args.push(v.args.length < 7 ? OPTIONAL_DEFAULTS[v.args.length - 5] : 0);
+          while (v.args.length < n) v.args.push(v.args.length < 8 ? OPTIONAL_DEFAULTS[v.args.length - 5] : 0);
           const r = call(op, v.args.slice(0, n));
           return op.isAsync ? r.then(() => v.check) : v.check;
         },

@@ -1,0 +1,94 @@
+/**
+ * Fresh outputs (no `out`) of at least 512 KiB in planes of at most 16 KiB: the native backend pools each plane
+ * into a per-thread scratch plane and streams it into the output (native/pool_op.cc). Against the JS backend, bit
+ * for bit, on every ISA: every NCHW dtype path (float32, float64, uint8 on the integer kernels, float16 through
+ * the float32 kernel), with and without indices, sync and async, planes split by output rows (16 threads), with
+ * NaN, -inf and ±0 ties in the data. A caller's `out` is written directly and must hold the same bits.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nativeBinding, setActiveBackend } from '../lib/backend';
+import { maxPool2d, maxPool2dAsync } from '../lib/index';
+import { allocValues, type DType, type ValueArray } from '../lib/tensor';
+import { backendCases } from './helpers/backends';
+import { expectBits } from './helpers/bits';
+import { xorshift32 } from './helpers/random-case';
+
+const F16 = [0x0000, 0x8000, 0x3c00, 0x4000, 0xfc00, 0x7e01, 0x3800, 0xbc00]; // 0 -0 1 2 -inf NaN 0.5 -1
+
+/** Small values with many ties (±0 among them), some -inf and a few NaN. */
+function data(dtype: DType, length: number, seed: number): ValueArray {
+  const out = allocValues(dtype, length);
+  const next = xorshift32(seed);
+  for (let i = 0; i < length; i++) {
+    const r = next() % 1000;
+    if (dtype === 'float16') out[i] = r < 2 ? F16[5] : r < 40 ? F16[4] : F16[[0, 1, 2, 3, 6, 7][r % 6]];
+    else if (dtype === 'uint8') out[i] = r % 7;
+    else out[i] = r < 2 ? Number.NaN : r < 40 ? -Infinity : [0, -0, 1, 2, 0.5, -1][r % 6];
+  }
+  return out;
+}
+
+interface Case {
+  dtype: DType;
+  shape: number[];
+  kernelSize: number;
+  stride: number;
+  padding: number;
+}
+
+// Each fresh output is >= 512 KiB with planes <= 16 KiB, so each one is streamed.
+const CASES: Case[] = [
+  { dtype: 'float32', shape: [1, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 }, // ResNet stem
+  { dtype: 'float32', shape: [4, 64, 56, 56], kernelSize: 2, stride: 2, padding: 0 },
+  { dtype: 'float32', shape: [1, 32, 64, 64], kernelSize: 3, stride: 1, padding: 1 }, // exactly 512 KiB out
+  { dtype: 'float64', shape: [2, 64, 56, 56], kernelSize: 2, stride: 2, padding: 0 },
+  { dtype: 'uint8', shape: [8, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 },
+  { dtype: 'float16', shape: [2, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 },
+];
+
+const natives = backendCases().filter((b) => b.label !== 'js');
+const binding = nativeBinding();
+
+describe.skipIf(natives.length === 0)('fresh outputs streamed out of a scratch plane: native == JS', () => {
+  // 16 threads: 64 tasks for the 32 planes of the 512 KiB case, so its planes are split by output rows too.
+  const initialThreads = binding?.getNumThreads() ?? 1;
+  beforeAll(() => binding?.setNumThreads(16));
+  afterAll(() => binding?.setNumThreads(initialThreads));
+
+  CASES.forEach((c, ci) => {
+    const label = `${c.dtype} ${c.shape.join('x')} k${c.kernelSize} s${c.stride} p${c.padding}`;
+    it(`${label}: values and indices, sync and async, every ISA, 1 / 2 / 16 threads`, async () => {
+      const x = {
+        data: data(
+          c.dtype,
+          c.shape.reduce((a, b) => a * b, 1),
+          7919 * (ci + 1),
+        ),
+        shape: c.shape,
+        dtype: c.dtype,
+      };
+      const options = { kernelSize: c.kernelSize, stride: c.stride, padding: c.padding };
+      setActiveBackend('js');
+      const [ref, refIdx] = maxPool2d(x, { ...options, returnIndices: true });
+      setActiveBackend('default');
+      expect(ref.data.byteLength).toBeGreaterThanOrEqual(512 * 1024);
+      let compared = 0;
+      for (const backend of natives) {
+        await backend.within(async () => {
+          for (const threads of [1, 2, 16]) {
+            const what = `${backend.label} ${label} threads ${threads}`;
+            expectBits(maxPool2d(x, { ...options, threads }).data, ref.data, `${what} values`);
+            const [y, idx] = maxPool2d(x, { ...options, threads, returnIndices: true });
+            expectBits(y.data, ref.data, `${what} values with indices`);
+            expectBits(idx.data, refIdx.data, `${what} indices`);
+            expectBits((await maxPool2dAsync(x, { ...options, threads })).data, ref.data, `${what} async`);
+            const out = allocValues(c.dtype, ref.data.length);
+            expectBits(maxPool2d(x, { ...options, threads, out }).data, ref.data, `${what} out`);
+            compared += 5;
+          }
+        });
+      }
+      expect(compared).toBe(natives.length * 3 * 5);
+    });
+  });
+});
