@@ -51,8 +51,9 @@ export interface NativeBinding {
    * Max-pools `input` into `output` (same dtype), and writes indices into `indices` when it is not null.
    * `threads` >= 1 caps the threads used for this call (0 = the pool's current setting).
    * Takes 5 to 8 arguments: `dtype` and `channels` are optional (see `NativeDType`, `NativeChannels`).
-   * `freshOutput: true` says `output` was allocated for this call, so no cache holds it: large NCHW outputs in
-   * small planes are then written with streaming stores where the CPU has them (a hint; the results are the same).
+   * `freshOutput: true` says `output` (and `indices`) were allocated for this call, so no cache holds them: large
+   * NCHW outputs in small planes are then written with streaming stores where the CPU has them (a hint; the
+   * results are the same).
    */
   maxPool2d(
     input: NativeValues,

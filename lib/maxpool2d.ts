@@ -114,6 +114,8 @@ export interface PreparedPool {
   float16Array: boolean;
   /** The caller's `out`, if any (returned as it is when it is the result's kind). */
   out: unknown;
+  /** Every buffer the call writes was allocated for it (no `out`, no `indicesOut`): memory no cache holds. */
+  fresh: boolean;
 }
 
 /** A module's last plan: calls with the input shape of the previous call skip re-planning. */
@@ -197,6 +199,7 @@ export function preparePool(
     indexMode,
     float16Array: tensor.float16Array,
     out: run.out,
+    fresh: run.out == null && run.indicesOut == null,
   };
 }
 
@@ -235,7 +238,7 @@ export function runPool(
   layout: Layout = 'NCHW',
 ): OutputTensor | PoolWithIndices {
   const p = preparePool(input, params, returnIndices, indexDtype, run, indexMode, cache, layout);
-  backendFor(p.plan).pool(p.plan, p.input, p.output as ValueArray, p.indices, p.threads, p.dtype, p.out == null);
+  backendFor(p.plan).pool(p.plan, p.input, p.output as ValueArray, p.indices, p.threads, p.dtype, p.fresh);
   return poolResult(p);
 }
 

@@ -381,7 +381,9 @@ PoolCall parse_pool_args(const Napi::CallbackInfo& info, int* threads, bool allo
   call.index_type = indices_type(args);
   call.input = args.in.data;
   call.output = args.out.data;  // null when fresh: the caller allocates it
-  call.fresh_output = call.output == nullptr || fresh_output_flag(optional_arg(info, 7));
+  // Fresh: every buffer the call writes is allocated for it (the async form's null output and index dtype), or
+  // the caller says so.
+  call.fresh_output = (args.fresh_out && !args.has_idx) || fresh_output_flag(optional_arg(info, 7));
   call.indices = args.has_idx ? args.idx.data : nullptr;
   return call;
 }

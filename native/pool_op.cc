@@ -59,44 +59,64 @@ int32_t* idx32_of(const PoolCall& call) {
   return call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) : nullptr;
 }
 
-// Fresh outputs (memory allocated for the call, so in no cache) of at least kStreamOutputBytes, in planes of at
-// most kStreamPlaneBytes, are written in two steps: the kernel pools each plane into a per-thread scratch plane
-// that stays in L1, and KernelTable::stream_copy moves it out with streaming stores. A plain store to an uncached
-// line reads it from memory first; on the ResNet stem (1x64x112x112 k3 s2 p1, a 0.8 MB fresh output) that read
-// cost a third of the call. Planes larger than L1 lose more to the extra pass than they save (1x64x224x224 k2 s2
-// got 17% slower), and a caller's `out` may well be in cache (a recycled buffer), so those are written directly.
+// Fresh outputs and indices (memory allocated for the call, so in no cache) of at least kStreamOutputBytes, in
+// planes of kStreamMinPlaneBytes to kStreamPlaneBytes of values, are written in two steps: the kernel pools each
+// plane into per-thread scratch planes that stay in L1, and KernelTable::stream_copy moves them out with streaming
+// stores. A plain store to an uncached line reads it from memory first; on the ResNet stem (1x64x112x112 k3 s2
+// p1, a 0.8 MB fresh output) that read cost a third of the call. Planes larger than L1 lose more to the extra pass
+// than they save (1x64x224x224 k2 s2 got 17% slower), tiny ones lose to the per-copy costs (SPPF's 20x20 with
+// indices: 17% slower), and a caller's `out` may well be in cache (a recycled buffer): those are written directly.
 constexpr int64_t kStreamOutputBytes = int64_t{512} << 10;
 constexpr int64_t kStreamPlaneBytes = int64_t{16} << 10;
+constexpr int64_t kStreamMinPlaneBytes = int64_t{2} << 10;  // below: the per-plane copies cost more than they save
+constexpr int64_t kStreamIndexPlaneBytes = 2 * kStreamPlaneBytes;  // int64 indices of a 16 KiB float32 plane
 
-// This thread's scratch plane, or null if it could not be allocated (the caller then writes directly).
-char* scratch_plane() {
-  thread_local std::unique_ptr<char[]> scratch(new (std::nothrow) char[kStreamPlaneBytes]);
+// This thread's scratch: a values plane, then an index plane; null if it could not be allocated (the caller then
+// writes directly).
+char* scratch_planes() {
+  thread_local std::unique_ptr<char[]> scratch(new (std::nothrow) char[kStreamPlaneBytes + kStreamIndexPlaneBytes]);
   return scratch.get();
+}
+
+int64_t index_bytes(const PoolCall& call) {
+  return call.index_type == IndexType::kInt64 ? 8 : call.index_type == IndexType::kInt32 ? 4 : 0;
 }
 
 // Calls fn(in, out, idx64, idx32) for every plane of `task`, with the plane's bytes of the input and output
 // and its index pointers (exactly one non-null, or neither: values only). Shared by every NCHW dtype path.
-// `out` is the output plane itself, or a scratch plane that is then streamed into the task's rows of the output.
+// `out` and the index pointer are the output's planes themselves, or scratch planes that are then streamed into
+// the task's rows of the output.
 template <typename Fn>
 void for_each_plane(const KernelTable& kernels, const PoolCall& call, const PoolTask& task, Fn fn) {
   const PoolPlan& plan = call.plan;
-  const int64_t size = elem_size(call.value_type);
+  const int64_t size = elem_size(call.value_type), isize = index_bytes(call);
   const char* input = static_cast<const char*>(call.input);
   char* output = static_cast<char*>(call.output);
+  char* indices = static_cast<char*>(call.indices);
   const bool stream = call.fresh_output && kernels.stream_copy != nullptr &&
-                      plan.output_length * size >= kStreamOutputBytes &&
-                      plan.out_plane_size * size <= kStreamPlaneBytes;
-  char* scratch = stream ? scratch_plane() : nullptr;
-  const int64_t rows_at = task.row_begin * plan.geom.OW * size;
-  const int64_t rows_bytes = (task.row_end - task.row_begin) * plan.geom.OW * size;
+                      plan.output_length * (size + isize) >= kStreamOutputBytes &&
+                      plan.out_plane_size * size >= kStreamMinPlaneBytes &&
+                      plan.out_plane_size * size <= kStreamPlaneBytes &&
+                      plan.out_plane_size * isize <= kStreamIndexPlaneBytes;
+  char* scratch = stream ? scratch_planes() : nullptr;
+  char* scratch_idx = scratch ? scratch + kStreamPlaneBytes : nullptr;
+  const int64_t row_at = task.row_begin * plan.geom.OW;
+  const int64_t row_count = (task.row_end - task.row_begin) * plan.geom.OW;
   for (int64_t p = task.plane_begin; p < task.plane_end; ++p) {
     const int64_t out_offset = p * plan.out_plane_size;
-    int64_t* idx64 = idx64_of(call);
-    int32_t* idx32 = idx32_of(call);
     char* out = output + out_offset * size;
-    fn(input + p * plan.in_plane_size * size, scratch ? scratch : out, idx64 ? idx64 + out_offset : nullptr,
-       idx32 ? idx32 + out_offset : nullptr);
-    if (scratch) kernels.stream_copy(out + rows_at, scratch + rows_at, static_cast<size_t>(rows_bytes));
+    char* idx = indices ? indices + out_offset * isize : nullptr;
+    char* idx_dst = scratch && idx ? scratch_idx : idx;
+    fn(input + p * plan.in_plane_size * size, scratch ? scratch : out,
+       call.index_type == IndexType::kInt64 ? reinterpret_cast<int64_t*>(idx_dst) : nullptr,
+       call.index_type == IndexType::kInt32 ? reinterpret_cast<int32_t*>(idx_dst) : nullptr);
+    if (scratch) {
+      kernels.stream_copy(out + row_at * size, scratch + row_at * size, static_cast<size_t>(row_count * size));
+      if (idx) {
+        const size_t bytes = static_cast<size_t>(row_count * isize);
+        kernels.stream_copy(idx + row_at * isize, scratch_idx + row_at * isize, bytes);
+      }
+    }
   }
 #if defined(__x86_64__) || defined(_M_X64)
   if (scratch) _mm_sfence();  // the streamed rows are visible before the task is handed back

@@ -22,7 +22,8 @@ struct PoolCall {
   void* output;       // plan.output_length values
   void* indices;      // plan.output_length indices, or null with IndexType::kNone
   int64_t channels;   // 0: NCHW planes; C >= 1: NHWC, plan.planes = N * C
-  // The output was allocated for this call (the caller passed no `out`): memory no cache holds (see pool_op.cc).
+  // The output and indices were allocated for this call (no `out`, no `indicesOut`): memory no cache holds, which
+  // large outputs in small planes get with streaming stores (see pool_op.cc).
   bool fresh_output = false;
 };
 

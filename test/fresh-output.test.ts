@@ -1,6 +1,7 @@
 /**
- * Fresh outputs (no `out`) of at least 512 KiB in planes of at most 16 KiB: the native backend pools each plane
- * into a per-thread scratch plane and streams it into the output (native/pool_op.cc). Against the JS backend, bit
+ * Fresh outputs (no `out`, no `indicesOut`) of at least 512 KiB in planes of at most 16 KiB of values (32 KiB of
+ * indices): the native backend pools each plane into per-thread scratch planes and streams them into the outputs
+ * (native/pool_op.cc). Against the JS backend, bit
  * for bit, on every ISA: every NCHW dtype path (float32, float64, uint8 on the integer kernels, float16 through
  * the float32 kernel), with and without indices, sync and async, planes split by output rows (16 threads), with
  * NaN, -inf and ±0 ties in the data. A caller's `out` is written directly and must hold the same bits.
@@ -82,13 +83,16 @@ describe.skipIf(natives.length === 0)('fresh outputs streamed out of a scratch p
             expectBits(y.data, ref.data, `${what} values with indices`);
             expectBits(idx.data, refIdx.data, `${what} indices`);
             expectBits((await maxPool2dAsync(x, { ...options, threads })).data, ref.data, `${what} async`);
+            const [ya, idxa] = await maxPool2dAsync(x, { ...options, threads, returnIndices: true });
+            expectBits(ya.data, ref.data, `${what} async values with indices`);
+            expectBits(idxa.data, refIdx.data, `${what} async indices`);
             const out = allocValues(c.dtype, ref.data.length);
             expectBits(maxPool2d(x, { ...options, threads, out }).data, ref.data, `${what} out`);
-            compared += 5;
+            compared += 7;
           }
         });
       }
-      expect(compared).toBe(natives.length * 3 * 5);
+      expect(compared).toBe(natives.length * 3 * 7);
     });
   });
 });

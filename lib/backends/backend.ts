@@ -11,8 +11,9 @@ export interface Backend {
   readonly isa?: string;
   /**
    * Pools `input` into `output`; writes plane-local indices when `indices` is not null. `dtype` tells float16 /
-   * bfloat16 bits from uint16 in a Uint16Array (default: the array's own dtype). `freshOutput`: `output` was
-   * allocated for this call, so no cache holds it (a hint for how to write it; the results are the same).
+   * bfloat16 bits from uint16 in a Uint16Array (default: the array's own dtype). `freshOutput`: `output` (and
+   * `indices`) were allocated for this call, so no cache holds them (a hint for how to write them; the results are
+   * the same).
    */
   pool(
     plan: PoolPlan,
