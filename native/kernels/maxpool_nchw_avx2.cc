@@ -11,12 +11,10 @@
 //    -inf; otherwise the lanes are copied one by one. Gathers clamp masked-off offsets to 0 (a valid column).
 //    Partial stores go through a stack buffer.
 #include "kernel_api.h"
+#include "stream_copy.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
-
-#include <algorithm>
-#include <cstring>
 
 #include "pool_rows.h"
 
@@ -243,15 +241,9 @@ void pool_f64(const PoolGeom& g, const double* in, double* out, int64_t* i64, in
 }
 
 void stream_copy(void* dst, const void* src, size_t bytes) {
-  char* d = static_cast<char*>(dst);
-  const char* s = static_cast<const char*>(src);
-  const size_t head = std::min(bytes, (32 - reinterpret_cast<uintptr_t>(d) % 32) % 32);
-  std::memcpy(d, s, head);
-  size_t i = head;
-  for (; i + 32 <= bytes; i += 32) {
-    _mm256_stream_si256(reinterpret_cast<__m256i*>(d + i), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s + i)));
-  }
-  std::memcpy(d + i, s + i, bytes - i);
+  stream_copy_blocks<32>(dst, src, bytes, [](char* d, const char* s) {
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(d), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(s)));
+  });
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 //  - NaN payloads (quiet and signalling) are copied bit for bit: vmaxps returns an operand unchanged and
 //    fixupimm response 1 copies the source as is.
 #include "kernel_api.h"
+#include "stream_copy.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #if defined(__GNUC__) && !defined(__clang__)
@@ -17,9 +18,6 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #include <immintrin.h>
-
-#include <algorithm>
-#include <cstring>
 
 #include "idx32_avx512.h"
 #include "pool_rows.h"
@@ -157,13 +155,9 @@ void pool_f64(const PoolGeom& g, const double* in, double* out, int64_t* i64, in
 }
 
 void stream_copy(void* dst, const void* src, size_t bytes) {
-  char* d = static_cast<char*>(dst);
-  const char* s = static_cast<const char*>(src);
-  const size_t head = std::min(bytes, (64 - reinterpret_cast<uintptr_t>(d) % 64) % 64);
-  std::memcpy(d, s, head);
-  size_t i = head;
-  for (; i + 64 <= bytes; i += 64) _mm512_stream_si512(reinterpret_cast<__m512i*>(d + i), _mm512_loadu_si512(s + i));
-  std::memcpy(d + i, s + i, bytes - i);
+  stream_copy_blocks<64>(dst, src, bytes, [](char* d, const char* s) {
+    _mm512_stream_si512(reinterpret_cast<__m512i*>(d), _mm512_loadu_si512(s));
+  });
 }
 
 }  // namespace

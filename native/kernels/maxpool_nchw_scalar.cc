@@ -1,11 +1,10 @@
 // Portable reference kernel: NCHW max pooling, float32 / float64, with optional int64 / int32 indices.
 // Compiled without ISA flags; it is the path every other kernel is checked against.
-#include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "kernel_api.h"
+#include "stream_copy.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <emmintrin.h>  // SSE2: part of x86-64 itself
@@ -74,15 +73,9 @@ void pool_f64(const PoolGeom& g, const double* in, double* out, int64_t* i64, in
 
 #if defined(__x86_64__) || defined(_M_X64)
 void stream_copy(void* dst, const void* src, size_t bytes) {
-  char* d = static_cast<char*>(dst);
-  const char* s = static_cast<const char*>(src);
-  const size_t head = std::min(bytes, (16 - reinterpret_cast<uintptr_t>(d) % 16) % 16);
-  std::memcpy(d, s, head);
-  size_t i = head;
-  for (; i + 16 <= bytes; i += 16) {
-    _mm_stream_si128(reinterpret_cast<__m128i*>(d + i), _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)));
-  }
-  std::memcpy(d + i, s + i, bytes - i);
+  stream_copy_blocks<16>(dst, src, bytes, [](char* d, const char* s) {
+    _mm_stream_si128(reinterpret_cast<__m128i*>(d), _mm_loadu_si128(reinterpret_cast<const __m128i*>(s)));
+  });
 }
 constexpr StreamCopyFn kStreamCopy = stream_copy;
 #else
