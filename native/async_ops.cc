@@ -180,8 +180,6 @@ napi_typedarray_type index_array_type(IndexType type) {
   return type == IndexType::kInt64 ? napi_bigint64_array : napi_int32_array;
 }
 
-size_t index_bytes(IndexType type) { return type == IndexType::kInt64 ? 8 : type == IndexType::kInt32 ? 4 : 0; }
-
 // maxPool2dAsync / adaptiveMaxPool2dAsync: input in; output and optional indices out (given, or fresh).
 template <typename Call, void (*Run)(const KernelTable&, const Call&, int)>
 class ForwardWorker final : public PromiseWorker {

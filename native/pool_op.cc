@@ -78,10 +78,6 @@ char* scratch_planes() {
   return scratch.get();
 }
 
-int64_t index_bytes(const PoolCall& call) {
-  return call.index_type == IndexType::kInt64 ? 8 : call.index_type == IndexType::kInt32 ? 4 : 0;
-}
-
 // Calls fn(in, out, idx64, idx32) for every plane of `task`, with the plane's bytes of the input and output
 // and its index pointers (exactly one non-null, or neither: values only). Shared by every NCHW dtype path.
 // `out` and the index pointer are the output's planes themselves, or scratch planes that are then streamed into
@@ -89,7 +85,7 @@ int64_t index_bytes(const PoolCall& call) {
 template <typename Fn>
 void for_each_plane(const KernelTable& kernels, const PoolCall& call, const PoolTask& task, Fn fn) {
   const PoolPlan& plan = call.plan;
-  const int64_t size = elem_size(call.value_type), isize = index_bytes(call);
+  const int64_t size = elem_size(call.value_type), isize = index_bytes(call.index_type);
   const char* input = static_cast<const char*>(call.input);
   char* output = static_cast<char*>(call.output);
   char* indices = static_cast<char*>(call.indices);

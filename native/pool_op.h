@@ -14,6 +14,11 @@ namespace maxpool2d {
 using ValueType = ElemType;
 enum class IndexType { kNone, kInt64, kInt32 };
 
+// Bytes of one index of `type` (0 for none).
+inline int64_t index_bytes(IndexType type) {
+  return type == IndexType::kInt64 ? 8 : type == IndexType::kInt32 ? 4 : 0;
+}
+
 struct PoolCall {
   PoolPlan plan;
   ValueType value_type;
