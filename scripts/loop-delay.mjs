@@ -22,9 +22,9 @@ async function measure(label, run) {
     worst = Math.max(worst, now - last - 1);
     last = now;
   }, 1);
+  const probe = await startIdleProbe();
   // The set-up's garbage (the input was built from an 800k-element JS array) is collected first, so a
   // mark-compact of it does not land in the measured window (run with --expose-gc, as `npm run` does).
-  const probe = await startIdleProbe();
   globalThis.gc?.();
   h.enable();
   await new Promise((r) => setTimeout(r, 5));
