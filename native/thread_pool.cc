@@ -30,6 +30,9 @@ struct Job {
   int helpers_joined = 0;
   int helpers_running = 0;
   bool queued = false;
+  // helpers_running, also readable without the mutex (written under it), so the caller can poll for the
+  // last helper instead of sleeping on `helpers_left`.
+  std::atomic<int> running{0};
   std::condition_variable helpers_left;
 
   // Claims tasks one at a time until none are left; shared by the caller and its helpers.
@@ -57,6 +60,13 @@ class ThreadPool {
 
     std::unique_lock<std::mutex> lock(mutex_);
     if (job.queued) dequeue(job);
+    if (job.helpers_running != 0 && spin_.count() > 0) {
+      // A helper is finishing its last task, typically for a few microseconds: poll for it rather than
+      // sleep, since waking a sleeping thread (on a VM: an idle virtual CPU) takes far longer than that.
+      lock.unlock();
+      spin_until_left(job);
+      lock.lock();  // the helper decremented under the lock: once we hold it, it no longer touches `job`
+    }
     job.helpers_left.wait(lock, [&job] { return job.helpers_running == 0; });
   }
 
@@ -133,12 +143,13 @@ class ThreadPool {
       Job& job = *queue_.front();
       // The last helper a job wants takes it off the queue, so later wake-ups go to the next job.
       if (++job.helpers_joined == job.helpers_wanted) dequeue(job);
-      ++job.helpers_running;
+      job.running.store(++job.helpers_running, std::memory_order_relaxed);
       lock.unlock();
       job.run_tasks();
       lock.lock();
       // Notify under the lock: once the caller sees zero it returns and `job` is gone.
-      if (--job.helpers_running == 0 && !job.queued) job.helpers_left.notify_one();
+      job.running.store(--job.helpers_running, std::memory_order_release);
+      if (job.helpers_running == 0 && !job.queued) job.helpers_left.notify_one();
     }
   }
 
@@ -148,6 +159,18 @@ class ThreadPool {
     for (;;) {
       for (int i = 0; i < 64; ++i) {
         if (queued_.load(std::memory_order_acquire) != 0) return;
+        cpu_relax();
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return;
+    }
+  }
+
+  // Polls `job.running` (no lock) until every helper has left or `spin_` has passed.
+  void spin_until_left(const Job& job) const {
+    const auto deadline = std::chrono::steady_clock::now() + spin_;
+    for (;;) {
+      for (int i = 0; i < 64; ++i) {
+        if (job.running.load(std::memory_order_acquire) == 0) return;
         cpu_relax();
       }
       if (std::chrono::steady_clock::now() >= deadline) return;
