@@ -123,6 +123,12 @@ export interface NativeBinding {
   /** Switches to another supported ISA (tests, or users who need to lower it). Throws RangeError otherwise. */
   setIsa(name: string): string;
 
+  /**
+   * What the addon did to glibc's malloc thresholds when it loaded (see native/malloc_tuning.h): 'applied',
+   * 'off' (MAXPOOL2D_MALLOC_TUNING=0), 'user' (MALLOC_*_ / GLIBC_TUNABLES already set) or 'unavailable'.
+   */
+  mallocTuning(): 'applied' | 'off' | 'user' | 'unavailable';
+
   /** Threads of the process-wide pool used by default (>= 1). */
   getNumThreads(): number;
   /** Sets the default thread count (1 ..= 1024). */

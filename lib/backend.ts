@@ -35,6 +35,13 @@ export interface BackendInfo {
   isa?: string;
   /** Threads a call uses by default (always 1 for the JS backend). */
   threads: number;
+  /**
+   * Native only: whether the addon raised glibc's malloc thresholds when it loaded, so that fresh outputs freed in
+   * GC batches stay mapped instead of faulting in again (`'applied'`); `'off'` with `MAXPOOL2D_MALLOC_TUNING=0`,
+   * `'user'` when the process sets `MALLOC_*_` / `GLIBC_TUNABLES` malloc options itself, `'unavailable'` without
+   * glibc. See the README's "Fresh outputs and malloc".
+   */
+  mallocTuning?: 'applied' | 'off' | 'user' | 'unavailable';
   /** Why the native addon did not load, when it did not. */
   loadError?: string;
 }
@@ -45,11 +52,14 @@ export interface BackendInfo {
  * @example
  * ```ts
  * import { backend } from 'maxpool2d';
- * console.log(backend()); // { name: 'native', isa: 'avx512', threads: 2 }
+ * console.log(backend()); // { name: 'native', isa: 'avx512', threads: 2, mallocTuning: 'applied' }
  * ```
  */
 export function backend(): BackendInfo {
-  if (load.binding) return { name: 'native', isa: load.binding.isa(), threads: load.binding.getNumThreads() };
+  if (load.binding) {
+    const b = load.binding;
+    return { name: 'native', isa: b.isa(), threads: b.getNumThreads(), mallocTuning: b.mallocTuning() };
+  }
   return { name: 'js', threads: 1, ...(load.loadError ? { loadError: load.loadError } : {}) };
 }
 

@@ -9,6 +9,7 @@
 #include "async_ops.h"
 #include "dispatch.h"
 #include "errors.h"
+#include "malloc_tuning.h"
 #include "pin.h"
 #include "pool_op.h"
 #include "thread_pool.h"
@@ -86,6 +87,11 @@ Napi::Value set_isa(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), table->name);
 }
 
+Napi::Value malloc_tuning(const Napi::CallbackInfo& info) {
+  check_arg_count(info, 0, "mallocTuning()");
+  return Napi::String::New(info.Env(), malloc_tuning_state());
+}
+
 Napi::Value get_num_threads(const Napi::CallbackInfo& info) {
   check_arg_count(info, 0, "getNumThreads()");
   return Napi::Number::New(info.Env(), default_thread_count());
@@ -158,6 +164,7 @@ void export_function(Napi::Env env, Napi::Object exports, const char* name) {
 }
 
 Napi::Object init(Napi::Env env, Napi::Object exports) {
+  tune_malloc_once();
   env.SetInstanceData(new AddonState{&best_kernels(), BufferPinner(env)});
   export_function<max_pool_2d>(env, exports, "maxPool2d");
   export_function<max_unpool_2d>(env, exports, "maxUnpool2d");
@@ -166,6 +173,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   export_function<isa>(env, exports, "isa");
   export_function<supported_isas>(env, exports, "supportedIsas");
   export_function<set_isa>(env, exports, "setIsa");
+  export_function<malloc_tuning>(env, exports, "mallocTuning");
   export_function<get_num_threads>(env, exports, "getNumThreads");
   export_function<set_num_threads>(env, exports, "setNumThreads");
   export_function<max_pool_2d_backward>(env, exports, "maxPool2dBackward");

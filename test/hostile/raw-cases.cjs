@@ -351,6 +351,7 @@ group('arity', () => {
     ['isa', 1],
     ['supportedIsas', 1],
     ['getNumThreads', 1],
+    ['mallocTuning', 1],
     ['setIsa', 0],
     ['setIsa', 2],
     ['setNumThreads', 0],
