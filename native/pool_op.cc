@@ -119,10 +119,22 @@ void for_each_plane(const KernelTable& kernels, const PoolCall& call, const Pool
 #endif
 }
 
+// Inputs from this size up are taken to come from memory rather than the caches: the kernels may prefetch each
+// next plane while they pool a whole plane (PoolGeom::prefetch_next_plane). Measured on the ResNet stem's planes
+// (one thread, the same input pooled over and over): 6.4 MB of input 15-25% slower with the prefetches (it stays
+// in L3), 12.8 MB 20-25% faster, 25.7 MB 30-40% faster.
+constexpr int64_t kPrefetchInputBytes = int64_t{12} << 20;
+
 template <typename T, typename KernelFn>
 void pool_block(const KernelTable& kernels, KernelFn kernel, const PoolCall& call, const PoolTask& task) {
+  const PoolPlan& plan = call.plan;
+  PoolGeom prefetching = plan.geom;
+  prefetching.prefetch_next_plane = plan.input_length * static_cast<int64_t>(sizeof(T)) >= kPrefetchInputBytes &&
+                                    task.row_begin == 0 && task.row_end == plan.geom.OH;
+  const T* last_plane = static_cast<const T*>(call.input) + (plan.planes - 1) * plan.in_plane_size;
   for_each_plane(kernels, call, task, [&](const void* in, void* out, int64_t* idx64, int32_t* idx32) {
-    kernel(call.plan.geom, static_cast<const T*>(in), static_cast<T*>(out), idx64, idx32, task.row_begin,
+    const T* plane = static_cast<const T*>(in);
+    kernel(plane < last_plane ? prefetching : plan.geom, plane, static_cast<T*>(out), idx64, idx32, task.row_begin,
            task.row_end);
   });
 }

@@ -9,25 +9,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeBinding, setActiveBackend } from '../lib/backend';
 import { maxPool2d, maxPool2dAsync } from '../lib/index';
-import { allocValues, type DType, type ValueArray } from '../lib/tensor';
+import { allocValues, type DType } from '../lib/tensor';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
-import { xorshift32 } from './helpers/random-case';
-
-const F16 = [0x0000, 0x8000, 0x3c00, 0x4000, 0xfc00, 0x7e01, 0x3800, 0xbc00]; // 0 -0 1 2 -inf NaN 0.5 -1
-
-/** Small values with many ties (±0 among them), some -inf and a few NaN. */
-function data(dtype: DType, length: number, seed: number): ValueArray {
-  const out = allocValues(dtype, length);
-  const next = xorshift32(seed);
-  for (let i = 0; i < length; i++) {
-    const r = next() % 1000;
-    if (dtype === 'float16') out[i] = r < 2 ? F16[5] : r < 40 ? F16[4] : F16[[0, 1, 2, 3, 6, 7][r % 6]];
-    else if (dtype === 'uint8') out[i] = r % 7;
-    else out[i] = r < 2 ? Number.NaN : r < 40 ? -Infinity : [0, -0, 1, 2, 0.5, -1][r % 6];
-  }
-  return out;
-}
+import { tieData as data } from './helpers/tie-data';
 
 interface Case {
   dtype: DType;

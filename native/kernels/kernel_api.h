@@ -24,6 +24,9 @@ struct PoolGeom {
   int64_t H, W;    // input plane
   int64_t OH, OW;  // output plane
   int64_t kH, kW, sH, sW, pH, pW, dH, dW;
+  // Not geometry, a hint (pool_op.cc sets it): the input is too large for the caches, the call pools the whole
+  // plane, and the next plane follows it in memory, so a kernel may prefetch that plane while it pools this one.
+  bool prefetch_next_plane = false;
 };
 
 // Pools output rows [oh0, oh1) of one plane. Exactly one of idx64 / idx32 may be non-null (or neither:
