@@ -9,21 +9,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeBinding, setActiveBackend } from '../lib/backend';
 import { maxPool2d, maxPool2dAsync } from '../lib/index';
-import { allocValues, type DType } from '../lib/tensor';
+import { allocValues } from '../lib/tensor';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
-import { tieData as data } from './helpers/tie-data';
-
-interface Case {
-  dtype: DType;
-  shape: number[];
-  kernelSize: number;
-  stride: number;
-  padding: number;
-}
+import { type PoolCase, poolCaseInput } from './helpers/tie-data';
 
 // Each fresh output is >= 512 KiB with planes <= 16 KiB, so each one is streamed.
-const CASES: Case[] = [
+const CASES: PoolCase[] = [
   { dtype: 'float32', shape: [1, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 }, // ResNet stem
   { dtype: 'float32', shape: [4, 64, 56, 56], kernelSize: 2, stride: 2, padding: 0 },
   { dtype: 'float32', shape: [1, 32, 64, 64], kernelSize: 3, stride: 1, padding: 1 }, // exactly 512 KiB out
@@ -42,18 +34,8 @@ describe.skipIf(natives.length === 0)('fresh outputs streamed out of a scratch p
   afterAll(() => binding?.setNumThreads(initialThreads));
 
   CASES.forEach((c, ci) => {
-    const label = `${c.dtype} ${c.shape.join('x')} k${c.kernelSize} s${c.stride} p${c.padding}`;
+    const { label, x, options } = poolCaseInput(c, 7919 * (ci + 1));
     it(`${label}: values and indices, sync and async, every ISA, 1 / 2 / 16 threads`, async () => {
-      const x = {
-        data: data(
-          c.dtype,
-          c.shape.reduce((a, b) => a * b, 1),
-          7919 * (ci + 1),
-        ),
-        shape: c.shape,
-        dtype: c.dtype,
-      };
-      const options = { kernelSize: c.kernelSize, stride: c.stride, padding: c.padding };
       setActiveBackend('js');
       const [ref, refIdx] = maxPool2d(x, { ...options, returnIndices: true });
       setActiveBackend('default');

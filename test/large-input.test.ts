@@ -7,20 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { setActiveBackend } from '../lib/backend';
 import { maxPool2d } from '../lib/index';
-import type { DType } from '../lib/tensor';
 import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
-import { tieData } from './helpers/tie-data';
+import { type PoolCase, poolCaseInput } from './helpers/tie-data';
 
-interface Case {
-  dtype: DType;
-  shape: number[];
-  kernelSize: number;
-  stride: number;
-  padding: number;
-}
-
-const CASES: Case[] = [
+const CASES: PoolCase[] = [
   { dtype: 'float32', shape: [8, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 }, // ResNet stem, batch 8
   { dtype: 'float64', shape: [4, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 },
   { dtype: 'float32', shape: [2, 128, 112, 112], kernelSize: 3, stride: 1, padding: 1 },
@@ -31,12 +22,9 @@ const natives = backendCases().filter((b) => b.label !== 'js');
 
 describe.skipIf(natives.length === 0)('inputs of 12 MiB and more (next-plane prefetch): native == JS', () => {
   CASES.forEach((c, ci) => {
-    const label = `${c.dtype} ${c.shape.join('x')} k${c.kernelSize} s${c.stride} p${c.padding}`;
+    const { label, x, options } = poolCaseInput(c, 104729 * (ci + 1));
     it(`${label}: values and indices, every ISA, 1 and 2 threads`, async () => {
-      const length = c.shape.reduce((a, b) => a * b, 1);
-      const x = { data: tieData(c.dtype, length, 104729 * (ci + 1)), shape: c.shape, dtype: c.dtype };
       expect(x.data.byteLength).toBeGreaterThanOrEqual(12 * 1024 * 1024);
-      const options = { kernelSize: c.kernelSize, stride: c.stride, padding: c.padding };
       setActiveBackend('js');
       const [ref, refIdx] = maxPool2d(x, { ...options, returnIndices: true });
       setActiveBackend('default');

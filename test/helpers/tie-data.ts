@@ -19,3 +19,21 @@ export function tieData(dtype: DType, length: number, seed: number): ValueArray 
   }
   return out;
 }
+
+/** A square-window pooling case of the native-vs-JS suites (fresh-output, large-input). */
+export interface PoolCase {
+  dtype: DType;
+  shape: number[];
+  kernelSize: number;
+  stride: number;
+  padding: number;
+}
+
+/** The case's name in test titles, and its input filled by `tieData` from `seed`. */
+export function poolCaseInput(c: PoolCase, seed: number) {
+  const label = `${c.dtype} ${c.shape.join('x')} k${c.kernelSize} s${c.stride} p${c.padding}`;
+  const length = c.shape.reduce((a, b) => a * b, 1);
+  const x = { data: tieData(c.dtype, length, seed), shape: c.shape, dtype: c.dtype };
+  const options = { kernelSize: c.kernelSize, stride: c.stride, padding: c.padding };
+  return { label, x, options };
+}
