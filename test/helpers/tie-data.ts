@@ -29,11 +29,15 @@ export interface PoolCase {
   padding: number;
 }
 
-/** The case's name in test titles, and its input filled by `tieData` from `seed`. */
+/** The case's name in test titles. */
+export function poolCaseLabel(c: PoolCase): string {
+  return `${c.dtype} ${c.shape.join('x')} k${c.kernelSize} s${c.stride} p${c.padding}`;
+}
+
+/** The case's input, filled by `tieData` from `seed`, and its pooling options. */
 export function poolCaseInput(c: PoolCase, seed: number) {
-  const label = `${c.dtype} ${c.shape.join('x')} k${c.kernelSize} s${c.stride} p${c.padding}`;
   const length = c.shape.reduce((a, b) => a * b, 1);
   const x = { data: tieData(c.dtype, length, seed), shape: c.shape, dtype: c.dtype };
   const options = { kernelSize: c.kernelSize, stride: c.stride, padding: c.padding };
-  return { label, x, options };
+  return { x, options };
 }
