@@ -162,6 +162,61 @@ for (const backend of backendCases()) {
   });
 }
 
+describe('unpool: the first bad index of many, wherever it sits', () => {
+  // 3 planes of 16x16 indices (256 each) into 32x32 outputs (limit 1024): the native check screens blocks of 64.
+  const planes = 3;
+  const per = 256;
+  const limit = 1024;
+  const y = { data: new Float32Array(planes * per).map((_, i) => i + 1), shape: [1, planes, 16, 16] };
+  const good = (i: number) => ((i % per) * 4 + (i % 3)) % limit;
+  const cases: [number[], bigint][] = [
+    [[0], -1n],
+    [[63], 1024n],
+    [[64], -(2n ** 63n)],
+    [[100, 101], 2n ** 63n - 1n],
+    [[255, 64], 5000n],
+    [[256], -7n],
+    [[planes * per - 1], 1024n],
+    [[700, 130, 900], -1n],
+  ];
+  for (const backend of backendCases()) {
+    it(`${backend.label}: int64 and int32 indices; out left untouched`, () => {
+      const restore = backend.use();
+      try {
+        for (const [at, value] of cases) {
+          const first = Math.min(...at);
+          for (const wide of [true, false]) {
+            if (!wide && (value > 2147483647n || value < -2147483648n)) continue;
+            const idx = wide ? new BigInt64Array(planes * per) : new Int32Array(planes * per);
+            for (let i = 0; i < idx.length; i++) idx[i] = (wide ? BigInt(good(i)) : good(i)) as never;
+            for (const p of at) idx[p] = (wide ? value : Number(value)) as never;
+            const out = new Float32Array(planes * limit).fill(-3);
+            const what = `${backend.label} ${wide ? 'int64' : 'int32'} bad at ${at.join(',')}`;
+            const { error } = thrown(() =>
+              maxUnpool2d(y, { data: idx, shape: y.shape }, { kernelSize: 2, outputSize: [32, 32], out }),
+            );
+            expect(error.code, what).toBe('ERR_MAXPOOL2D_INVALID_INDEX');
+            expect(error.message, what).toContain(`indices[${first}] = ${value}`);
+            expect(
+              out.every((v) => v === -3),
+              what,
+            ).toBe(true);
+          }
+        }
+        const idx = new BigInt64Array(planes * per).map((_, i) => BigInt(good(i)));
+        expect(maxUnpool2d(y, { data: idx, shape: y.shape }, { kernelSize: 2, outputSize: [32, 32] }).shape).toEqual([
+          1,
+          planes,
+          32,
+          32,
+        ]);
+      } finally {
+        restore();
+      }
+    });
+  }
+});
+
 describe('unpool geometry', () => {
   const y = { data: new Float32Array([1, 2, 3, 4]), shape: [1, 1, 2, 2] };
   const idx = { data: new BigInt64Array([0n, 3n, 8n, 15n]), shape: [1, 1, 2, 2] };
