@@ -64,7 +64,7 @@ class ThreadPool {
       // A helper is finishing its last task, typically for a few microseconds: poll for it rather than
       // sleep, since waking a sleeping thread (on a VM: an idle virtual CPU) takes far longer than that.
       lock.unlock();
-      spin_until_left(job);
+      spin_until([&job] { return job.running.load(std::memory_order_acquire) == 0; });
       lock.lock();  // the helper decremented under the lock: once we hold it, it no longer touches `job`
     }
     job.helpers_left.wait(lock, [&job] { return job.helpers_running == 0; });
@@ -136,7 +136,7 @@ class ThreadPool {
     for (;;) {
       if (queue_.empty() && spin_.count() > 0) {
         lock.unlock();
-        spin_for_work();
+        spin_until([this] { return queued_.load(std::memory_order_acquire) != 0; });
         lock.lock();
       }
       work_available_.wait(lock, [this] { return !queue_.empty(); });
@@ -153,24 +153,13 @@ class ThreadPool {
     }
   }
 
-  // Polls `queued_` (no lock) until a job is queued or `spin_` has passed.
-  void spin_for_work() const {
+  // Polls `done()` (it must read only atomics: no lock is held) until it holds or `spin_` has passed.
+  template <typename Done>
+  void spin_until(Done done) const {
     const auto deadline = std::chrono::steady_clock::now() + spin_;
     for (;;) {
       for (int i = 0; i < 64; ++i) {
-        if (queued_.load(std::memory_order_acquire) != 0) return;
-        cpu_relax();
-      }
-      if (std::chrono::steady_clock::now() >= deadline) return;
-    }
-  }
-
-  // Polls `job.running` (no lock) until every helper has left or `spin_` has passed.
-  void spin_until_left(const Job& job) const {
-    const auto deadline = std::chrono::steady_clock::now() + spin_;
-    for (;;) {
-      for (int i = 0; i < 64; ++i) {
-        if (job.running.load(std::memory_order_acquire) == 0) return;
+        if (done()) return;
         cpu_relax();
       }
       if (std::chrono::steady_clock::now() >= deadline) return;
