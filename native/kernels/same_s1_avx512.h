@@ -130,12 +130,21 @@ static void same_s1_cols(int64_t k_rt, int64_t W, const float* s, int64_t j0, in
   }
 }
 
+// -inf elements on either side of a band in the scratch (the vertical pass's reach past the band, plus a vector).
+static inline int64_t same_s1_pad(int64_t W, int64_t k) { return (k - 1) / 2 * W + 16; }
+
+// Output rows per band: what the scratch holds once the padding and the band's p extra input rows at each end are
+// taken out (below 1: the rows are too wide for this path).
+static inline int64_t same_s1_band_rows(int64_t W, int64_t k) {
+  return (kSameS1Scratch - 2 * same_s1_pad(W, k)) / W - (k - 1);
+}
+
 template <int K>
 static bool same_s1_run(const PoolGeom& g, const SameS1Table& t, const float* in, float* out, int64_t oh0,
                         int64_t oh1) {
   const int64_t H = g.H, W = g.W, k = g.kH, p = (k - 1) / 2;
-  const int64_t pad = p * W + 16;                                   // -inf on either side of the band
-  const int64_t rows = (kSameS1Scratch - 2 * pad) / W - 2 * p;      // output rows per band
+  const int64_t pad = same_s1_pad(W, k);
+  const int64_t rows = same_s1_band_rows(W, k);
   alignas(64) float buf[kSameS1Scratch + 16];
   float* const s = buf + pad;
   const __m512 ninf = _mm512_set1_ps(-__builtin_inff());
@@ -158,7 +167,7 @@ static bool same_s1_pool_f32(const PoolGeom& g, const float* in, float* out, int
   const int64_t k = g.kH;
   if (g.kW != k || k % 2 == 0 || k > kSameS1MaxK || g.sH != 1 || g.sW != 1 || g.dH != 1 || g.dW != 1) return false;
   if (g.pH != (k - 1) / 2 || g.pW != (k - 1) / 2 || g.OH != g.H || g.OW != g.W || g.H <= 0 || g.W <= 0) return false;
-  if ((kSameS1Scratch - 2 * ((k - 1) / 2 * g.W + 16)) / g.W - (k - 1) < 1) return false;  // rows too wide for a band
+  if (same_s1_band_rows(g.W, k) < 1) return false;  // rows too wide for a band
   if (oh0 < 0 || oh1 > g.OH || oh0 >= oh1) return false;
   const SameS1Table* t = same_s1_table(g.W, k);
   if (t == nullptr) return false;
