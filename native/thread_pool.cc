@@ -28,11 +28,10 @@ struct Job {
   std::atomic<int64_t> next_task{0};
   int helpers_wanted = 0;    // guarded by the pool mutex, as are the three below
   int helpers_joined = 0;
-  int helpers_running = 0;
+  // Changed under the mutex only; atomic so that the caller can also poll it without the mutex for the last
+  // helper instead of sleeping on `helpers_left`.
+  std::atomic<int> helpers_running{0};
   bool queued = false;
-  // helpers_running, also readable without the mutex (written under it), so the caller can poll for the
-  // last helper instead of sleeping on `helpers_left`.
-  std::atomic<int> running{0};
   std::condition_variable helpers_left;
 
   // Claims tasks one at a time until none are left; shared by the caller and its helpers.
@@ -64,7 +63,7 @@ class ThreadPool {
       // A helper is finishing its last task, typically for a few microseconds: poll for it rather than
       // sleep, since waking a sleeping thread (on a VM: an idle virtual CPU) takes far longer than that.
       lock.unlock();
-      spin_until([&job] { return job.running.load(std::memory_order_acquire) == 0; });
+      spin_until([&job] { return job.helpers_running.load(std::memory_order_acquire) == 0; });
       lock.lock();  // the helper decremented under the lock: once we hold it, it no longer touches `job`
     }
     job.helpers_left.wait(lock, [&job] { return job.helpers_running == 0; });
@@ -143,13 +142,12 @@ class ThreadPool {
       Job& job = *queue_.front();
       // The last helper a job wants takes it off the queue, so later wake-ups go to the next job.
       if (++job.helpers_joined == job.helpers_wanted) dequeue(job);
-      job.running.store(++job.helpers_running, std::memory_order_relaxed);
+      ++job.helpers_running;
       lock.unlock();
       job.run_tasks();
       lock.lock();
       // Notify under the lock: once the caller sees zero it returns and `job` is gone.
-      job.running.store(--job.helpers_running, std::memory_order_release);
-      if (job.helpers_running == 0 && !job.queued) job.helpers_left.notify_one();
+      if (--job.helpers_running == 0 && !job.queued) job.helpers_left.notify_one();
     }
   }
 
