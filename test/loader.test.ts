@@ -7,18 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend } from '../lib/index';
-
-const root = join(__dirname, '..');
-
-/** Runs a snippet against the compiled package in a fresh process and returns its JSON output. */
-function probe(env: Record<string, string>, code = 'console.log(JSON.stringify(require(".").backend()))') {
-  const out = execFileSync(process.execPath, ['-e', code], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  return JSON.parse(out.trim().split('\n').pop()!);
-}
+import { packageRoot, probe } from './helpers/probe';
 
 describe('loader', () => {
   it('reports a consistent backend', () => {
@@ -46,7 +35,7 @@ describe('loader', () => {
   it.runIf(backend().name === 'native')('warns when MAXPOOL2D_ISA names nothing it can use, and not otherwise', () => {
     const run = (isa: string) =>
       spawnSync(process.execPath, ['-e', 'console.log(require(".").backend().isa)'], {
-        cwd: root,
+        cwd: packageRoot,
         env: { ...process.env, MAXPOOL2D_ISA: isa },
         encoding: 'utf8',
       });

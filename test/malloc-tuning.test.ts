@@ -3,12 +3,10 @@
  * process's own malloc settings alone, and the point of it: fresh outputs stop faulting their pages in again
  * after the garbage collector frees the previous ones.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend } from '../lib/index';
+import { probe as probeProcess } from './helpers/probe';
 
-const root = join(__dirname, '..');
 const native = backend().name === 'native';
 const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
 const glibc = process.platform === 'linux' && Boolean(report?.header?.glibcVersionRuntime);
@@ -28,13 +26,9 @@ const FAULTS_PER_CALL = `
   const perCall = (process.resourceUsage().minorPageFault - before) / 300;
   console.log(JSON.stringify({ tuning: m.backend().mallocTuning, perCall }));`;
 
-function probe(env: Record<string, string>, code = 'console.log(JSON.stringify(require(".").backend()))') {
-  const clean = { ...process.env };
-  for (const name of ['MAXPOOL2D_MALLOC_TUNING', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_', 'GLIBC_TUNABLES'])
-    delete clean[name];
-  const out = execFileSync(process.execPath, ['-e', code], { cwd: root, env: { ...clean, ...env }, encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop()!);
-}
+// The probes start from this process's environment without its own malloc settings.
+const MALLOC_VARS = ['MAXPOOL2D_MALLOC_TUNING', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_', 'GLIBC_TUNABLES'];
+const probe = (env: Record<string, string>, code?: string) => probeProcess(env, code, MALLOC_VARS);
 
 describe.runIf(native)('malloc tuning', () => {
   it('is applied by default on glibc (unless malloc is replaced), and says so in backend()', () => {
