@@ -68,11 +68,11 @@ struct YF32 {
   // Lane order after ev/od: output columns 0 1 4 5 2 3 6 7.
   static inline V ev(V a, V b) { return _mm256_shuffle_ps(a, b, 0x88); }
   static inline V od(V a, V b) { return _mm256_shuffle_ps(a, b, 0xDD); }
-  // k3 s2 third tap: lane p (column c(p)) gets column c(p) + 1's even element; column 8's is p[0].
+  // k3 s2 third tap: lane p (column c(p)) gets column c(p) + 1's even element; column 8's is `next`.
   static constexpr bool kNextEven = true;
-  static inline V next_even(V e, V, V, const T* p) {
-    const V next = _mm256_permutevar8x32_ps(e, _mm256_setr_epi32(1, 4, 3, 6, 5, 2, 7, 0));
-    return _mm256_blend_ps(next, _mm256_broadcast_ss(p), 0x80);
+  static inline V next_even(V e, T next) {
+    const V shifted = _mm256_permutevar8x32_ps(e, _mm256_setr_epi32(1, 4, 3, 6, 5, 2, 7, 0));
+    return _mm256_blend_ps(shifted, _mm256_set1_ps(next), 0x80);
   }
   static inline V gather(const T* row, IV w, int64_t W) {
     const __m256i ok = _mm256_and_si256(_mm256_cmpgt_epi32(w, _mm256_set1_epi32(-1)),

@@ -71,11 +71,11 @@ struct ZF32 : ZIdx32<true> {
   static inline __m512i unperm_idx() { return _mm512_setr_epi32(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15); }
   static inline V unperm(V v) { return _mm512_permutexvar_ps(unperm_idx(), v); }
   // The even lanes of the next column: lane p (output column c(p), vshufps order) gets column c(p) + 1's, and
-  // column 16's comes from element 32 of the row (p[0]). Lanes hold columns 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15.
+  // column 16's is `next` (element 32 of the pair's row). Lanes hold columns 0 1 8 9 2 3 10 11 4 5 12 13 6 7 14 15.
   static constexpr bool kNextEven = true;
-  static inline V next_even(V e, V, V, const T* p) {
+  static inline V next_even(V e, T next) {
     const __m512i idx = _mm512_setr_epi32(1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 2, 15, 16);
-    return _mm512_permutex2var_ps(e, idx, _mm512_set1_ps(*p));
+    return _mm512_permutex2var_ps(e, idx, _mm512_set1_ps(next));
   }
   static inline IV unperm_i(IV v) { return _mm512_permutexvar_epi32(unperm_idx(), v); }
   static inline void vst(T* p, V v) { _mm512_storeu_ps(p, v); }
@@ -127,10 +127,10 @@ struct ZF64 {
   static inline void to_arr(IV x, int64_t* a) { _mm512_storeu_si512(a, x); }
   static inline IV from_arr(const int64_t* a) { return _mm512_loadu_si512(a); }
   static inline __m512i unperm_idx() { return _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7); }
-  // As ZF32::next_even; lanes hold columns 0 4 1 5 2 6 3 7, and column 8's element is p[0].
+  // As ZF32::next_even; lanes hold columns 0 4 1 5 2 6 3 7, and column 8's element is `next`.
   static constexpr bool kNextEven = true;
-  static inline V next_even(V e, V, V, const T* p) {
-    return _mm512_permutex2var_pd(e, _mm512_setr_epi64(2, 3, 4, 5, 6, 7, 1, 8), _mm512_set1_pd(*p));
+  static inline V next_even(V e, T next) {
+    return _mm512_permutex2var_pd(e, _mm512_setr_epi64(2, 3, 4, 5, 6, 7, 1, 8), _mm512_set1_pd(next));
   }
   static inline V unperm(V v) { return _mm512_permutexvar_pd(unperm_idx(), v); }
   static inline IV unperm_i(IV v) { return _mm512_permutexvar_epi64(unperm_idx(), v); }

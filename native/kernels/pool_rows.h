@@ -110,18 +110,18 @@ static void pr_fill_empty(const PoolCtx& c, T* orow, int64_t* i64, int32_t* i32,
   }
 }
 
-// Whether VT provides next_even (k3 s2 third tap from the first pair of loads): traits declare kNextEven.
+// Whether VT provides next_even (the k3 s2 third tap out of the first tap's lanes): traits declare kNextEven.
 template <class VT, class = void>
 struct PrNextEven {
   static constexpr bool value = false;
   template <class V, class T>
-  static V get(V e, V, V, const T*) { return e; }
+  static V get(V e, T) { return e; }
 };
 template <class VT>
 struct PrNextEven<VT, decltype(void(VT::kNextEven))> {
   static constexpr bool value = true;
   template <class V, class T>
-  static V get(V e, V a, V b, const T* p) { return VT::next_even(e, a, b, p); }
+  static V get(V e, T next) { return VT::next_even(e, next); }
 };
 
 // VT: vector traits. SW: 1, 2, or 0 (any stride, gather). KW: compile-time kernel width or 0 (runtime).
@@ -304,17 +304,20 @@ struct RowPool {
           tap(b, j * dW, m, ci);
       }
     } else if (SW == 2) {
-      if (PrNextEven<VT>::value && KW == 3 && !MASKED && !IDX) {
+      if (PrNextEven<VT>::value && KW == 3 && !IDX) {
         // k3 s2, values: taps 0 and 1 are the even / odd lanes of one pair of loads; tap 2 is tap 0 of the
-        // next column, permuted out of tap 0 plus one broadcast element instead of a second pair of loads,
-        // which cross cache lines on most rows (AVX-512, one thread: ResNet stem 102 -> 88 us, AlexNet
-        // 34 -> 29). The index path is bound by its updates, not its loads: no gain there.
-        const V a = VT::loadu(row + ws0);
-        const V b = VT::loadu(row + ws0 + L);
+        // next column, permuted out of tap 0 plus one element instead of a second pair of loads, which cross
+        // cache lines on most rows (AVX-512, one thread: ResNet stem 102 -> 88 us, AlexNet 34 -> 29). Edge
+        // vectors read that element only inside the row (-inf outside), as their masked loads do. The index
+        // path is bound by its updates, not its loads: no gain there.
+        const V a = PR_LOAD(ws0, 0);
+        const V b = PR_LOAD(ws0 + L, 1);
         const V e = VT::ev(a, b);
+        const int64_t o2 = ws0 + 2 * L;
+        const T next = !MASKED || (o2 >= 0 && o2 < W) ? row[o2] : pr_ninf(T());
         m = e;
         tap(VT::od(a, b), 1, m, ci);
-        tap(PrNextEven<VT>::get(e, a, b, row + ws0 + 2 * L), 2, m, ci);
+        tap(PrNextEven<VT>::get(e, next), 2, m, ci);
         return;
       }
       if (dW == 1) {
