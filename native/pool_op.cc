@@ -64,11 +64,13 @@ int32_t* idx32_of(const PoolCall& call) {
 // plane into per-thread scratch planes that stay in L1, and KernelTable::stream_copy moves them out with streaming
 // stores. A plain store to an uncached line reads it from memory first; on the ResNet stem (1x64x112x112 k3 s2
 // p1, a 0.8 MB fresh output) that read cost a third of the call. Planes larger than L1 lose more to the extra pass
-// than they save (1x64x224x224 k2 s2 got 17% slower), tiny ones lose to the per-copy costs (SPPF's 20x20 with
-// indices: 17% slower), and a caller's `out` may well be in cache (a recycled buffer): those are written directly.
+// than they save (1x64x224x224 k2 s2 got 17% slower), tiny ones lose to the per-copy costs, and a caller's `out`
+// may well be in cache (a recycled buffer): those are written directly. Where tiny begins depends on the indices:
+// SPPF's 20x20 planes (1.6 KB) gain without them (2 threads: 73-87 -> 59-62 us) and lose with them (8-12%).
 constexpr int64_t kStreamOutputBytes = int64_t{512} << 10;
 constexpr int64_t kStreamPlaneBytes = int64_t{16} << 10;
-constexpr int64_t kStreamMinPlaneBytes = int64_t{2} << 10;  // below: the per-plane copies cost more than they save
+constexpr int64_t kStreamMinPlaneBytes = int64_t{1} << 10;         // values only
+constexpr int64_t kStreamMinIndexedPlaneBytes = int64_t{2} << 10;  // values and indices
 constexpr int64_t kStreamIndexPlaneBytes = 2 * kStreamPlaneBytes;  // int64 indices of a 16 KiB float32 plane
 
 // This thread's scratch: a values plane, then an index plane; null if it could not be allocated (the caller then
@@ -91,7 +93,7 @@ void for_each_plane(const KernelTable& kernels, const PoolCall& call, const Pool
   char* indices = static_cast<char*>(call.indices);
   const bool stream = call.fresh_output && kernels.stream_copy != nullptr &&
                       plan.output_length * (size + isize) >= kStreamOutputBytes &&
-                      plan.out_plane_size * size >= kStreamMinPlaneBytes &&
+                      plan.out_plane_size * size >= (isize > 0 ? kStreamMinIndexedPlaneBytes : kStreamMinPlaneBytes) &&
                       plan.out_plane_size * size <= kStreamPlaneBytes &&
                       plan.out_plane_size * isize <= kStreamIndexPlaneBytes;
   char* scratch = stream ? scratch_planes() : nullptr;

@@ -1,7 +1,7 @@
 /**
- * Fresh outputs (no `out`, no `indicesOut`) of at least 512 KiB in planes of at most 16 KiB of values (32 KiB of
- * indices): the native backend pools each plane into per-thread scratch planes and streams them into the outputs
- * (native/pool_op.cc). Against the JS backend, bit
+ * Fresh outputs (no `out`, no `indicesOut`) of at least 512 KiB in planes of 1 KiB (2 KiB with indices) to 16 KiB of
+ * values (32 KiB of indices): the native backend pools each plane into per-thread scratch planes and streams them
+ * into the outputs (native/pool_op.cc). Against the JS backend, bit
  * for bit, on every ISA: every NCHW dtype path (float32, float64, uint8 on the integer kernels, float16 through
  * the float32 kernel), with and without indices, sync and async, planes split by output rows (16 threads), with
  * NaN, -inf and ±0 ties in the data. A caller's `out` is written directly and must hold the same bits.
@@ -14,7 +14,7 @@ import { backendCases } from './helpers/backends';
 import { expectBits } from './helpers/bits';
 import { type PoolCase, poolCaseInput, poolCaseLabel } from './helpers/tie-data';
 
-// Each fresh output is >= 512 KiB with planes <= 16 KiB, so each one is streamed.
+// Each fresh output is >= 512 KiB with planes <= 16 KiB, so each one is streamed (the last two: values only).
 const CASES: PoolCase[] = [
   { dtype: 'float32', shape: [1, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 }, // ResNet stem
   { dtype: 'float32', shape: [4, 64, 56, 56], kernelSize: 2, stride: 2, padding: 0 },
@@ -22,6 +22,8 @@ const CASES: PoolCase[] = [
   { dtype: 'float64', shape: [2, 64, 56, 56], kernelSize: 2, stride: 2, padding: 0 },
   { dtype: 'uint8', shape: [8, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 },
   { dtype: 'float16', shape: [2, 64, 112, 112], kernelSize: 3, stride: 2, padding: 1 },
+  { dtype: 'float32', shape: [1, 512, 20, 20], kernelSize: 5, stride: 1, padding: 2 }, // YOLO SPPF: 1.6 KB planes
+  { dtype: 'float32', shape: [1, 512, 16, 16], kernelSize: 3, stride: 1, padding: 1 }, // 1 KiB planes, 512 KiB out
 ];
 
 const natives = backendCases().filter((b) => b.label !== 'js');
