@@ -6,7 +6,7 @@
 //   npm run bench:gc-heap -- [--heap-mb 0,12,25,50,100,200] [--rounds 6]
 //
 // Each heap size runs in its own child process. What it showed on the project's 2-core VM (README, "Threads and
-// the JS heap"): with a live heap of roughly 40-120 MB the 2-thread fresh-output median came out at 1.05-1.3x the
+// the JS heap"): with a live heap of roughly 40-120 MB the 2-thread fresh-output median came out at 0.96-1.33x the
 // 1-thread one, with 5 MB or 220 MB and more at about 0.6x, and with `out` always at about 0.5x. Without the forced
 // GCs (and without the idle gaps) the same heaps scale normally, and so does a plain loop of one mode. So it takes
 // garbage (fresh outputs) and the collections that follow a full GC: V8 then marks the heap on background threads
