@@ -66,7 +66,7 @@ int32_t* idx32_of(const PoolCall& call) {
 // p1, a 0.8 MB fresh output) that read cost a third of the call. Planes larger than L1 lose more to the extra pass
 // than they save (1x64x224x224 k2 s2 got 17% slower), tiny ones lose to the per-copy costs, and a caller's `out`
 // may well be in cache (a recycled buffer): those are written directly. Where tiny begins depends on the indices:
-// SPPF's 20x20 planes (1.6 KB) gain without them (2 threads: 73-87 -> 59-62 us) and lose with them (8-12%).
+// SPPF's 20x20 planes (1.6 KB) gain without them (2 threads: 78-80 -> 65-68 us) and lose with them (8-12%).
 constexpr int64_t kStreamOutputBytes = int64_t{512} << 10;
 constexpr int64_t kStreamPlaneBytes = int64_t{16} << 10;
 constexpr int64_t kStreamMinPlaneBytes = int64_t{1} << 10;         // values only

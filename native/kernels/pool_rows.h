@@ -12,7 +12,8 @@
 //    associative in this order, this is bit-identical to PyTorch's row-major scan (ties keep the first
 //    tap including -0/+0, a NaN wins and the last NaN is kept, NaN payloads are copied unchanged).
 //  - Taps: stride 1 = unaligned loads; stride 2 = two loads + even/odd de-interleave (in-lane shuffles, the
-//    lane order is undone once per stored vector); other strides = masked gather.
+//    lane order is undone once per stored vector; k3 without indices takes its third tap from the same pair,
+//    see next_even); other strides = masked gather.
 //  - Interior vectors (every tap of every lane below OW inside [0, W)) use plain loads, which may run past
 //    the row end into the next row but never past the plane (vlim()). Edge vectors (padding, ragged ceil-mode
 //    windows, columns past the input) load with -inf outside [0, W) of the row through load masks that are
@@ -308,7 +309,8 @@ struct RowPool {
         // k3 s2, values: taps 0 and 1 are the even / odd lanes of one pair of loads; tap 2 is tap 0 of the
         // next column, permuted out of tap 0 plus one element instead of a second pair of loads, which cross
         // cache lines on most rows (AVX-512, one thread: ResNet stem 102 -> 88 us, AlexNet 34 -> 29). Edge
-        // vectors read that element only inside the row (-inf outside), as their masked loads do. The index
+        // vectors read that element only inside the row (-inf outside), as their masked loads do; interior
+        // vectors may read it as is (it lies inside the span their second pair would have loaded). The index
         // path is bound by its updates, not its loads: no gain there.
         const V a = PR_LOAD(ws0, 0);
         const V b = PR_LOAD(ws0 + L, 1);
