@@ -51,13 +51,16 @@ class TaskSplit {
   int64_t planes_, rows_, plane_tasks_, row_blocks_;
 };
 
-// The call's index buffer as the kernels take it: as int64 or as int32 (the other null), or neither.
-int64_t* idx64_of(const PoolCall& call) {
-  return call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(call.indices) : nullptr;
+// An index buffer of the call's index type as the kernels take it: as int64 or as int32 (the other null), or
+// neither. `at` is the call's own buffer (idx64_of / idx32_of) or a scratch plane standing in for part of it.
+int64_t* idx64_at(const PoolCall& call, void* at) {
+  return call.index_type == IndexType::kInt64 ? static_cast<int64_t*>(at) : nullptr;
 }
-int32_t* idx32_of(const PoolCall& call) {
-  return call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(call.indices) : nullptr;
+int32_t* idx32_at(const PoolCall& call, void* at) {
+  return call.index_type == IndexType::kInt32 ? static_cast<int32_t*>(at) : nullptr;
 }
+int64_t* idx64_of(const PoolCall& call) { return idx64_at(call, call.indices); }
+int32_t* idx32_of(const PoolCall& call) { return idx32_at(call, call.indices); }
 
 // Fresh outputs and indices (memory allocated for the call, so in no cache) of at least kStreamOutputBytes, in
 // planes of kStreamMinPlaneBytes to kStreamPlaneBytes of values, are written in two steps: the kernel pools each
@@ -105,9 +108,8 @@ void for_each_plane(const KernelTable& kernels, const PoolCall& call, const Pool
     char* out = output + out_offset * size;
     char* idx = indices ? indices + out_offset * isize : nullptr;
     char* idx_dst = scratch && idx ? scratch_idx : idx;
-    fn(input + p * plan.in_plane_size * size, scratch ? scratch : out,
-       call.index_type == IndexType::kInt64 ? reinterpret_cast<int64_t*>(idx_dst) : nullptr,
-       call.index_type == IndexType::kInt32 ? reinterpret_cast<int32_t*>(idx_dst) : nullptr);
+    fn(input + p * plan.in_plane_size * size, scratch ? scratch : out, idx64_at(call, idx_dst),
+       idx32_at(call, idx_dst));
     if (scratch) {
       kernels.stream_copy(out + row_at * size, scratch + row_at * size, static_cast<size_t>(row_count * size));
       if (idx) {
